@@ -1,0 +1,59 @@
+# Everything runs inside .venv, created on first use from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: install run test test-services lint format bench check-migrations demo clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up and serve the embedded single-machine install on http://127.0.0.1:8000
+run: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py load_demo
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/gunicorn config.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips ''
+
+## make test: every test that needs nothing but Python (SQLite, eager Celery)
+test: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/pytest -m "not services" -q
+
+## make test-services: the whole suite on PostgreSQL and Redis; fails if either is down
+test-services: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(SERVICES_REDIS_URL)/1} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICES_REDIS_URL)/2} \
+	REQUIRE_SERVICES=1 $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: $(STAMP)
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make bench: benchmarks on generated data in var/bench.sqlite3 (printed figures, no assertions)
+bench: $(STAMP)
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py migrate --noinput --verbosity 0
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_portfolio --alliances 10000
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/alliances_list.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,245 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from config.api.serializers import StrictModelSerializer, StrictSerializer
+
+from ..access import roles_of
+from ..choices import MemberRole, TransitionField
+from ..models import ActivityLog, Alliance, AllianceMembership, Partner, TherapeuticArea
+
+User = get_user_model()
+
+
+def full_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    full_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name"]
+
+    def get_full_name(self, user) -> str:
+        return full_name(user)
+
+
+class UserSerializer(UserBriefSerializer):
+    groups = serializers.SerializerMethodField()
+
+    class Meta(UserBriefSerializer.Meta):
+        fields = [*UserBriefSerializer.Meta.fields, "email", "groups"]
+
+    def get_groups(self, user) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    groups = serializers.ListField(child=serializers.CharField())
+    specialist_id = serializers.IntegerField(allow_null=True)
+
+    @staticmethod
+    def describe(user) -> dict:
+        return {
+            "id": user.pk,
+            "username": user.get_username(),
+            "full_name": full_name(user),
+            "groups": sorted(roles_of(user)),
+            # Specialist profiles arrive with the front door (resourcing app).
+            "specialist_id": None,
+        }
+
+
+class TherapeuticAreaSerializer(StrictModelSerializer):
+    class Meta:
+        model = TherapeuticArea
+        fields = ["code", "name"]
+
+
+class PartnerSerializer(StrictModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "kind", "country", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        clash = Partner.objects.filter(name__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError("A partner with this name already exists.")
+        return value
+
+
+class PartnerBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "kind"]
+
+
+class AllianceSerializer(serializers.ModelSerializer):
+    partner = PartnerBriefSerializer()
+    therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead = UserBriefSerializer()
+    executive_sponsor = UserBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Alliance
+        fields = [
+            "id",
+            "code",
+            "name",
+            "partner",
+            "therapeutic_area",
+            "alliance_type",
+            "direction",
+            "stage",
+            "status",
+            "management_model",
+            "purpose_quadrant",
+            "lead",
+            "executive_sponsor",
+            "start_date",
+            "end_date",
+            "upfront_payment",
+            "potential_milestones",
+            "currency",
+            "confidential",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer()
+
+    class Meta:
+        model = AllianceMembership
+        fields = ["user", "role", "added_at"]
+
+
+class AllianceDetailSerializer(AllianceSerializer):
+    members = MembershipSerializer(source="memberships", many=True)
+
+    class Meta(AllianceSerializer.Meta):
+        fields = [*AllianceSerializer.Meta.fields, "description", "members"]
+
+
+active_users = User.objects.filter(is_active=True)
+
+
+class MemberInputSerializer(StrictSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=active_users)
+    role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.OTHER)
+
+
+class AllianceInputSerializer(StrictModelSerializer):
+    therapeutic_area = serializers.SlugRelatedField(
+        slug_field="code", queryset=TherapeuticArea.objects.all()
+    )
+    lead = serializers.PrimaryKeyRelatedField(queryset=active_users)
+    executive_sponsor = serializers.PrimaryKeyRelatedField(
+        queryset=active_users, allow_null=True, required=False
+    )
+
+    field_hints = {
+        "code": "The code is assigned by the system and never changes.",
+        "stage": "Move it with POST alliances/{id}/transition/.",
+        "status": "Move it with POST alliances/{id}/transition/.",
+        "management_model": "Change it with POST alliances/{id}/transition/.",
+        "members": "Add members with POST alliances/{id}/members/.",
+    }
+
+    class Meta:
+        model = Alliance
+        fields = [
+            "name",
+            "description",
+            "partner",
+            "therapeutic_area",
+            "alliance_type",
+            "direction",
+            "purpose_quadrant",
+            "lead",
+            "executive_sponsor",
+            "start_date",
+            "end_date",
+            "upfront_payment",
+            "potential_milestones",
+            "currency",
+            "confidential",
+        ]
+
+    def validate(self, attrs):
+        def value(name):
+            if name in attrs:
+                return attrs[name]
+            return getattr(self.instance, name, None)
+
+        errors = {}
+        start, end = value("start_date"), value("end_date")
+        if start and end and end < start:
+            errors["end_date"] = ["Must be on or after the start date."]
+        has_money = (
+            value("upfront_payment") is not None or value("potential_milestones") is not None
+        )
+        if has_money and not value("currency"):
+            errors["currency"] = ["Give the ISO 4217 currency of the deal values, e.g. USD."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class AllianceCreateInputSerializer(AllianceInputSerializer):
+    """The head registering an existing alliance may set where it already is."""
+
+    members = MemberInputSerializer(many=True, required=False)
+
+    field_hints = {"code": AllianceInputSerializer.field_hints["code"]}
+
+    class Meta(AllianceInputSerializer.Meta):
+        fields = [
+            *AllianceInputSerializer.Meta.fields,
+            "stage",
+            "status",
+            "management_model",
+            "members",
+        ]
+        extra_kwargs = {"stage": {"required": True}, "status": {"required": True}}
+
+    def validate_members(self, members):
+        users = [member["user"].pk for member in members]
+        if len(users) != len(set(users)):
+            raise serializers.ValidationError("Each person can be listed once.")
+        return members
+
+
+class TransitionInputSerializer(StrictSerializer):
+    field = serializers.ChoiceField(choices=TransitionField.choices)
+    to = serializers.CharField(max_length=30)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(allow_null=True)
+    object_type = serializers.CharField(source="content_type.model")
+
+    class Meta:
+        model = ActivityLog
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "verb",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "note",
+            "request_id",
+        ]

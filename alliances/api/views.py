@@ -1,0 +1,245 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .. import access, selectors, services
+from ..filters import AllianceFilter, PartnerFilter, UserFilter
+from ..models import Partner, TherapeuticArea
+from .serializers import (
+    ActivitySerializer,
+    AllianceCreateInputSerializer,
+    AllianceDetailSerializer,
+    AllianceInputSerializer,
+    AllianceSerializer,
+    MemberInputSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    PartnerSerializer,
+    TherapeuticAreaSerializer,
+    TransitionInputSerializer,
+    UserSerializer,
+)
+
+ID = r"[0-9]+"
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token; throttled per client address."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        """Sign out: the token stops working."""
+        if not request.user.is_authenticated:
+            return Response({"detail": "Not signed in."}, status=status.HTTP_401_UNAUTHORIZED)
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer.describe(request.user))
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active users: all of them for leads and the head, only yourself for anyone else."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["username", "last_name"]
+    ordering = ["username"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return selectors.user_list(user=self.request.user)
+
+
+class ReferenceViewSet(viewsets.ModelViewSet):
+    """Reference data: readable by everyone signed in; writes are checked by `can_write`."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    write_message = "Only the head of alliance management changes reference data."
+
+    def can_write(self, user) -> bool:
+        return access.can_change_reference_data(user)
+
+    def can_delete(self, user) -> bool:
+        return access.can_change_reference_data(user)
+
+    def perform_create(self, serializer):
+        require(self.can_write(self.request.user), self.write_message)
+        serializer.instance = services.reference_create(
+            actor=self.request.user, model=self.queryset.model, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        require(self.can_write(self.request.user), self.write_message)
+        serializer.instance = services.reference_update(
+            actor=self.request.user, instance=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        require(self.can_delete(self.request.user), self.write_message)
+        services.reference_delete(actor=self.request.user, instance=instance)
+
+
+class TherapeuticAreaViewSet(ReferenceViewSet):
+    queryset = TherapeuticArea.objects.all()
+    serializer_class = TherapeuticAreaSerializer
+    lookup_field = "code"
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    ordering = ["name"]
+
+
+class PartnerViewSet(ReferenceViewSet):
+    queryset = Partner.objects.all()
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "kind", "country", "created_at"]
+    ordering = ["name"]
+    lookup_value_regex = ID
+    write_message = "Only alliance leads and the head add or change partners."
+
+    def can_write(self, user) -> bool:
+        return access.can_change_partners(user)
+
+
+class AllianceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The portfolio. Confidential alliances exist only for the people on them and the head."""
+
+    filterset_class = AllianceFilter
+    search_fields = ["code", "name", "partner__name"]
+    ordering_fields = [
+        "code",
+        "name",
+        "stage",
+        "status",
+        "management_model",
+        "start_date",
+        "end_date",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["code"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.alliance_list(user=self.request.user)
+        return selectors.alliance_detail_queryset(user=self.request.user)
+
+    def get_serializer_class(self):
+        return AllianceSerializer if self.action == "list" else AllianceDetailSerializer
+
+    def _changeable(self):
+        alliance = self.get_object()
+        require(
+            access.can_change_alliance(self.request.user, alliance),
+            "Only alliance leads and the head change alliances.",
+        )
+        return alliance
+
+    def _detail(self, alliance, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=alliance.pk)
+        return Response(AllianceDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(request=AllianceCreateInputSerializer, responses={201: AllianceDetailSerializer})
+    def create(self, request):
+        """Register an existing alliance (the head only; new ones come through the front door)."""
+        require(
+            access.can_create_alliance(request.user),
+            "New alliances come through the front door; only the head registers one directly.",
+        )
+        data = AllianceCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        members = fields.pop("members", [])
+        alliance = services.alliance_create(actor=request.user, data=fields, members=members)
+        return self._detail(alliance, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AllianceInputSerializer, responses=AllianceDetailSerializer)
+    def partial_update(self, request, pk=None):
+        alliance = self._changeable()
+        data = AllianceInputSerializer(instance=alliance, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.alliance_update(actor=request.user, alliance=alliance, data=data.validated_data)
+        return self._detail(alliance)
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={
+            200: AllianceDetailSerializer,
+            409: OpenApiResponse(description="illegal_transition"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move stage, status or management model one allowed step, with a note where needed."""
+        alliance = self._changeable()
+        data = TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.alliance_transition(
+            actor=request.user,
+            alliance=alliance,
+            backwards_allowed=access.is_head(request.user),
+            **data.validated_data,
+        )
+        return self._detail(alliance)
+
+    @extend_schema(responses=ActivitySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change to the alliance, newest first: transitions, edits and membership."""
+        alliance = self.get_object()
+        page = self.paginate_queryset(selectors.alliance_history(alliance=alliance))
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+    @extend_schema(request=MemberInputSerializer, responses={201: MembershipSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        alliance = self._changeable()
+        data = MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.alliance_member_add(
+            actor=request.user, alliance=alliance, **data.validated_data
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=rf"members/(?P<user_id>{ID})")
+    def remove_member(self, request, pk=None, user_id=None):
+        alliance = self._changeable()
+        services.alliance_member_remove(actor=request.user, alliance=alliance, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # Filters and ordering apply to lists only; an action's own list is just paginated.
+    def filter_queryset(self, queryset):
+        if self.action in ("list", None):
+            return super().filter_queryset(queryset)
+        return queryset

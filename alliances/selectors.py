@@ -1,0 +1,31 @@
+"""Reads, each through the one visibility method and with the joins its serializer needs."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+
+from .access import manages_alliances
+from .models import ActivityLog, Alliance, AllianceMembership
+
+
+def alliance_list(*, user) -> QuerySet[Alliance]:
+    return Alliance.objects.visible_to(user).select_related(
+        "partner", "therapeutic_area", "lead", "executive_sponsor"
+    )
+
+
+def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:
+    memberships = AllianceMembership.objects.select_related("user").order_by("user__username")
+    return alliance_list(user=user).prefetch_related(Prefetch("memberships", queryset=memberships))
+
+
+def alliance_history(*, alliance: Alliance) -> QuerySet[ActivityLog]:
+    return ActivityLog.objects.filter(alliance=alliance).select_related("actor", "content_type")
+
+
+def user_list(*, user) -> QuerySet:
+    """Leads and the head pick leads, sponsors and assignees from every active user; anyone
+    else sees only themselves."""
+    users = get_user_model().objects.filter(is_active=True).prefetch_related("groups")
+    if manages_alliances(user):
+        return users
+    return users.filter(pk=user.pk)

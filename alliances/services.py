@@ -1,0 +1,191 @@
+"""Writes. Keyword-only, atomic, given the acting user, and each writes the activity log.
+Callers check permission (alliances.access); services enforce the domain's rules."""
+
+from django.db import transaction
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import ValidationError
+
+from config.api.exceptions import DomainError
+
+from .activity import activity_record, apply_changes, initial_changes
+from .choices import STATUS_EDGES, ManagementModel, Stage, Status, TransitionField
+from .models import (
+    Alliance,
+    AllianceMembership,
+    CodeSequence,
+    StageTransition,
+)
+
+ALLIANCE_CODE_SEQUENCE = "alliance"
+
+
+def next_code(*, sequence: str, prefix: str) -> str:
+    """The next value of a named counter; the UPDATE holds the row until commit."""
+    CodeSequence.objects.filter(name=sequence).update(last_value=F("last_value") + 1)
+    value = CodeSequence.objects.values_list("last_value", flat=True).get(name=sequence)
+    return f"{prefix}-{value:04d}"
+
+
+# Reference data ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reference_create(*, actor, model, data: dict):
+    instance = model(**data)
+    instance.full_clean()
+    instance.save()
+    activity_record(actor=actor, verb="created", target=instance, changes=initial_changes(data))
+    return instance
+
+
+@transaction.atomic
+def reference_update(*, actor, instance, data: dict):
+    changes = apply_changes(instance, data)
+    if changes:
+        instance.full_clean()
+        instance.save()
+        activity_record(actor=actor, verb="updated", target=instance, changes=changes)
+    return instance
+
+
+@transaction.atomic
+def reference_delete(*, actor, instance) -> None:
+    """Referenced reference data is protected: the delete raises ProtectedError (409 in_use)."""
+    activity_record(actor=actor, verb="deleted", target=instance)
+    instance.delete()
+
+
+# Alliances -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alliance_create(*, actor, data: dict, members: list[dict] | None = None) -> Alliance:
+    """Register an existing alliance directly (new ones come through the front door)."""
+    alliance = Alliance(**data)
+    alliance.code = next_code(sequence=ALLIANCE_CODE_SEQUENCE, prefix="ALL")
+    alliance.full_clean()
+    alliance.save()
+    activity_record(
+        actor=actor,
+        verb="created",
+        target=alliance,
+        alliance=alliance,
+        changes=initial_changes(data),
+    )
+    for member in members or []:
+        alliance_member_add(actor=actor, alliance=alliance, **member)
+    return alliance
+
+
+@transaction.atomic
+def alliance_update(*, actor, alliance: Alliance, data: dict) -> Alliance:
+    """Edit descriptive fields; stage, status and model move only through alliance_transition."""
+    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    changes = apply_changes(locked, data)
+    if changes:
+        locked.full_clean()
+        locked.save()
+        activity_record(
+            actor=actor, verb="updated", target=locked, alliance=locked, changes=changes
+        )
+    return locked
+
+
+_STAGE_ORDER = list(Stage.values)
+
+
+def _transition_refusal(*, field: str, current: str, to: str, backwards_allowed: bool) -> str:
+    """Why the move is illegal, or "" if it is allowed."""
+    if current == to:
+        return f"The {field.replace('_', ' ')} is already {to}."
+    if field == TransitionField.STAGE:
+        step = _STAGE_ORDER.index(to) - _STAGE_ORDER.index(current)
+        if step > 1:
+            following = _STAGE_ORDER[_STAGE_ORDER.index(current) + 1]
+            return f"The stage moves one step at a time; after {current} comes {following}."
+        if step < 0 and not backwards_allowed:
+            return "Only the head of alliance management can move a stage back."
+        return ""
+    if field == TransitionField.STATUS and to not in STATUS_EDGES[current]:
+        allowed = ", ".join(sorted(STATUS_EDGES[current])) or "nothing (it is final)"
+        return f"The status cannot move from {current} to {to}; from {current}: {allowed}."
+    return ""
+
+
+TRANSITION_CHOICES = {
+    TransitionField.STAGE: Stage,
+    TransitionField.STATUS: Status,
+    TransitionField.MANAGEMENT_MODEL: ManagementModel,
+}
+
+
+@transaction.atomic
+def alliance_transition(
+    *, actor, alliance: Alliance, field: str, to: str, note: str = "", backwards_allowed: bool
+) -> Alliance:
+    """Move stage, status or management model along its allowed edges, recording the move.
+
+    `backwards_allowed` is whether the actor may move a stage back (the head may)."""
+    if to not in TRANSITION_CHOICES[field].values:
+        raise ValidationError({"to": [f"“{to}” is not a valid {field.replace('_', ' ')}."]})
+    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    current = getattr(locked, field)
+    refusal = _transition_refusal(
+        field=field, current=current, to=to, backwards_allowed=backwards_allowed
+    )
+    if refusal:
+        raise DomainError("illegal_transition", refusal)
+    backwards = field == TransitionField.STAGE and _STAGE_ORDER.index(to) < _STAGE_ORDER.index(
+        current
+    )
+    note = note.strip()
+    if (field == TransitionField.MANAGEMENT_MODEL or backwards) and not note:
+        what = "a management-model change" if not backwards else "moving a stage back"
+        raise ValidationError({"note": [f"Say why: a note is required for {what}."]})
+    setattr(locked, field, to)
+    locked.save(update_fields=[field, "updated_at"])
+    StageTransition.objects.create(
+        alliance=locked, field=field, from_value=current, to_value=to, actor=actor, note=note
+    )
+    activity_record(
+        actor=actor,
+        verb="transitioned",
+        target=locked,
+        alliance=locked,
+        changes={field: [current, to]},
+        note=note,
+    )
+    return locked
+
+
+@transaction.atomic
+def alliance_member_add(*, actor, alliance: Alliance, user, role: str) -> AllianceMembership:
+    if AllianceMembership.objects.filter(alliance=alliance, user=user).exists():
+        raise DomainError("already_member", f"{user.get_username()} is already on this alliance.")
+    membership = AllianceMembership(alliance=alliance, user=user, role=role)
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    activity_record(
+        actor=actor,
+        verb="member_added",
+        target=membership,
+        alliance=alliance,
+        changes={"member": [None, user.pk], "role": [None, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def alliance_member_remove(*, actor, alliance: Alliance, user_id: int) -> None:
+    membership = get_object_or_404(
+        AllianceMembership.objects.select_for_update(), alliance=alliance, user_id=user_id
+    )
+    activity_record(
+        actor=actor,
+        verb="member_removed",
+        target=membership,
+        alliance=membership.alliance,
+        changes={"member": [membership.user_id, None], "role": [membership.role, None]},
+    )
+    membership.delete()

@@ -1,0 +1,38 @@
+import django_filters
+from django import forms
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id. An id nobody may see and an id that does not exist both simply match
+    nothing; a value that cannot be an id is a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Unknown `?ordering=` fields are a 400 rather than silently ignored; the view's default
+    ordering always ends with the primary key so pages are stable."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = {
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            bad = [f for f in fields if f.lstrip("-") not in valid]
+            if bad:
+                choices = ", ".join(sorted(valid))
+                message = f"Cannot order by {', '.join(bad)}. Choose from: {choices}."
+                raise ValidationError({self.ordering_param: [message]})
+            return [*fields, "pk"]
+        return self.get_default_ordering(view)

@@ -1,0 +1,28 @@
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+MAX_PAGE_SIZE = 500
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`?page` and `?page_size` (default 50, at most 500); anything else is a 400, never a
+    silent clamp."""
+
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw != "last" and not raw.isdigit():
+            raise ValidationError({"page": ["Must be a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
