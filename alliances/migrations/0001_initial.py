@@ -5,6 +5,7 @@ import django.core.serializers.json
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
+import django.utils.timezone
 import django_countries.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -112,7 +113,7 @@ class Migration(migrations.Migration):
                 ('from_value', models.CharField(max_length=30)),
                 ('to_value', models.CharField(max_length=30)),
                 ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='alliances.alliance')),
             ],

@@ -6,7 +6,6 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
 
-
 def _persistent_secret_key() -> str:
     # Kept on disk so sessions and tokens survive a restart of `make run`.
     path = VAR_DIR / "secret_key"
