@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from config.api.filters import IdFilter
+from config.api.filters import BooleanFilter, IdFilter
 
 from .choices import AllianceType, Direction, ManagementModel, PartnerKind, Stage, Status
 from .models import Alliance, Partner, TherapeuticArea
@@ -15,7 +15,9 @@ class AllianceFilter(django_filters.FilterSet):
     alliance_type = django_filters.MultipleChoiceFilter(choices=AllianceType.choices)
     direction = django_filters.MultipleChoiceFilter(choices=Direction.choices)
     therapeutic_area = django_filters.ModelMultipleChoiceFilter(
-        to_field_name="code", queryset=TherapeuticArea.objects.all()
+        field_name="therapeutic_area__code",
+        to_field_name="code",
+        queryset=TherapeuticArea.objects.all(),
     )
     partner = IdFilter(field_name="partner_id")
     partner_kind = django_filters.MultipleChoiceFilter(
@@ -23,8 +25,8 @@ class AllianceFilter(django_filters.FilterSet):
     )
     lead = IdFilter(field_name="lead_id")
     executive_sponsor = IdFilter(field_name="executive_sponsor_id")
-    confidential = django_filters.BooleanFilter()
-    mine = django_filters.BooleanFilter(
+    confidential = BooleanFilter()
+    mine = BooleanFilter(
         method="filter_mine", label="Only alliances I lead, sponsor or am a member of"
     )
     start_date = django_filters.DateFromToRangeFilter()

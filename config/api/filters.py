@@ -36,3 +36,25 @@ class StrictOrderingFilter(OrderingFilter):
                 raise ValidationError({self.ordering_param: [message]})
             return [*fields, "pk"]
         return self.get_default_ordering(view)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.")
+
+    def validate(self, value):
+        return None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """`true`/`false` (or 1/0); anything else is a 400 rather than silently ignored."""
+
+    field_class = StrictBooleanField
