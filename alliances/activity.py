@@ -20,7 +20,9 @@ def plain(value):
         return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)  # e.g. a Country
 
 
 def apply_changes(instance: models.Model, data: dict) -> dict:

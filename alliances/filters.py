@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from config.api.filters import BooleanFilter, IdFilter
+from config.api.filters import BooleanFilter, CodeFilter, IdFilter
 
 from .choices import AllianceType, Direction, ManagementModel, PartnerKind, Stage, Status
 from .models import Alliance, Partner, TherapeuticArea
@@ -14,7 +14,7 @@ class AllianceFilter(django_filters.FilterSet):
     management_model = django_filters.MultipleChoiceFilter(choices=ManagementModel.choices)
     alliance_type = django_filters.MultipleChoiceFilter(choices=AllianceType.choices)
     direction = django_filters.MultipleChoiceFilter(choices=Direction.choices)
-    therapeutic_area = django_filters.ModelMultipleChoiceFilter(
+    therapeutic_area = CodeFilter(
         field_name="therapeutic_area__code",
         to_field_name="code",
         queryset=TherapeuticArea.objects.all(),
@@ -53,7 +53,7 @@ class PartnerFilter(django_filters.FilterSet):
 
 
 class UserFilter(django_filters.FilterSet):
-    group = django_filters.ModelMultipleChoiceFilter(
+    group = CodeFilter(
         field_name="groups__name", to_field_name="name", queryset=Group.objects.all()
     )
 

@@ -23,11 +23,10 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _ACCEPTABLE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        # Not reset on the way out: Django logs 4xx/5xx responses after the middleware returns,
+        # and those lines should carry the id too. The next request on this thread replaces it.
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
 

@@ -150,9 +150,9 @@ class AllianceViewSet(
     lookup_value_regex = ID
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.alliance_list(user=self.request.user)
-        return selectors.alliance_detail_queryset(user=self.request.user)
+        if self.action == "retrieve":
+            return selectors.alliance_detail_queryset(user=self.request.user)
+        return selectors.alliance_list(user=self.request.user)
 
     def get_serializer_class(self):
         return AllianceSerializer if self.action == "list" else AllianceDetailSerializer
@@ -166,7 +166,7 @@ class AllianceViewSet(
         return alliance
 
     def _detail(self, alliance, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=alliance.pk)
+        fresh = selectors.alliance_detail_queryset(user=self.request.user).get(pk=alliance.pk)
         return Response(AllianceDetailSerializer(fresh).data, status=code)
 
     @extend_schema(request=AllianceCreateInputSerializer, responses={201: AllianceDetailSerializer})

@@ -1,5 +1,7 @@
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -58,3 +60,8 @@ class BooleanFilter(django_filters.BooleanFilter):
     """`true`/`false` (or 1/0); anything else is a 400 rather than silently ignored."""
 
     field_class = StrictBooleanField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """One or more codes or names (`?therapeutic_area=a&therapeutic_area=b`); unknown: 400."""
