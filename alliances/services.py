@@ -22,7 +22,9 @@ ALLIANCE_CODE_SEQUENCE = "alliance"
 
 def next_code(*, sequence: str, prefix: str) -> str:
     """The next value of a named counter; the UPDATE holds the row until commit."""
-    CodeSequence.objects.filter(name=sequence).update(last_value=F("last_value") + 1)
+    if not CodeSequence.objects.filter(name=sequence).update(last_value=F("last_value") + 1):
+        CodeSequence.objects.get_or_create(name=sequence)
+        CodeSequence.objects.filter(name=sequence).update(last_value=F("last_value") + 1)
     value = CodeSequence.objects.values_list("last_value", flat=True).get(name=sequence)
     return f"{prefix}-{value:04d}"
 

@@ -59,7 +59,7 @@ def _clear_cache():
 def make_user(username: str, role: str | None = None, **extra):
     user = UserFactory(username=username, **extra)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
