@@ -1,5 +1,6 @@
 """Row locks under real concurrency: two leads moving one alliance at the same moment."""
 
+import itertools
 import threading
 
 import pytest
@@ -53,7 +54,7 @@ def test_two_simultaneous_moves_one_wins_the_other_gets_409(lead, lead2):
     assert len(transitions) == codes.count(200)
     chain = sorted(transitions, key=lambda t: t.created_at)
     assert chain[0].from_value == "active"
-    for earlier, later in zip(chain, chain[1:], strict=False):
+    for earlier, later in itertools.pairwise(chain):
         assert later.from_value == earlier.to_value
     assert final == chain[-1].to_value
 
