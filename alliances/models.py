@@ -132,6 +132,7 @@ class Alliance(models.Model):
         indexes = [
             models.Index(fields=["stage", "status"]),
             models.Index(fields=["confidential"]),
+            models.Index(fields=["name", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

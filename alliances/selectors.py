@@ -6,10 +6,32 @@ from django.db.models import Prefetch, QuerySet
 from .access import manages_alliances
 from .models import ActivityLog, Alliance, AllianceMembership
 
+# Lists show people by id, username and name; the rest of a user row stays in the database.
+PERSON_FIELDS_DEFERRED = (
+    "password",
+    "last_login",
+    "is_superuser",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
+
 
 def alliance_list(*, user) -> QuerySet[Alliance]:
-    return Alliance.objects.visible_to(user).select_related(
-        "partner", "therapeutic_area", "lead", "executive_sponsor"
+    return (
+        Alliance.objects.visible_to(user)
+        .select_related("partner", "therapeutic_area", "lead", "executive_sponsor")
+        .defer(
+            "description",
+            "partner__country",
+            "partner__created_at",
+            *(
+                f"{person}__{field}"
+                for person in ("lead", "executive_sponsor")
+                for field in PERSON_FIELDS_DEFERRED
+            ),
+        )
     )
 
 

@@ -1,10 +1,11 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictModelSerializer, StrictSerializer
 
 from ..access import roles_of
-from ..choices import MemberRole, TransitionField
+from ..choices import MemberRole, PartnerKind, TransitionField
 from ..models import ActivityLog, Alliance, AllianceMembership, Partner, TherapeuticArea
 
 User = get_user_model()
@@ -14,22 +15,37 @@ def full_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "full_name": {"type": "string"},
+        },
+    }
+)
+class UserBriefField(serializers.Field):
+    """A person as lists show them. A plain field rather than a nested serializer: lists of
+    alliances render several per row, and this is their hot path."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user) -> dict:
+        return {"id": user.pk, "username": user.username, "full_name": full_name(user)}
+
+
+class UserSerializer(serializers.ModelSerializer):
     full_name = serializers.SerializerMethodField()
+    groups = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name"]
+        fields = ["id", "username", "full_name", "email", "groups"]
 
     def get_full_name(self, user) -> str:
         return full_name(user)
-
-
-class UserSerializer(UserBriefSerializer):
-    groups = serializers.SerializerMethodField()
-
-    class Meta(UserBriefSerializer.Meta):
-        fields = [*UserBriefSerializer.Meta.fields, "email", "groups"]
 
     def get_groups(self, user) -> list[str]:
         return sorted(group.name for group in user.groups.all())
@@ -76,17 +92,29 @@ class PartnerSerializer(StrictModelSerializer):
         return value
 
 
-class PartnerBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partner
-        fields = ["id", "name", "kind"]
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": PartnerKind.values},
+        },
+    }
+)
+class PartnerBriefField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, partner) -> dict:
+        return {"id": partner.pk, "name": partner.name, "kind": partner.kind}
 
 
 class AllianceSerializer(serializers.ModelSerializer):
-    partner = PartnerBriefSerializer()
+    partner = PartnerBriefField()
     therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lead = UserBriefSerializer()
-    executive_sponsor = UserBriefSerializer(allow_null=True)
+    lead = UserBriefField()
+    executive_sponsor = UserBriefField(allow_null=True)
 
     class Meta:
         model = Alliance
@@ -116,7 +144,7 @@ class AllianceSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = UserBriefSerializer()
+    user = UserBriefField()
 
     class Meta:
         model = AllianceMembership
@@ -226,7 +254,7 @@ class TransitionInputSerializer(StrictSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    actor = UserBriefSerializer(allow_null=True)
+    actor = UserBriefField(allow_null=True)
     object_type = serializers.CharField(source="content_type.model")
 
     class Meta:

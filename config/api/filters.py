@@ -36,7 +36,8 @@ class StrictOrderingFilter(OrderingFilter):
                 choices = ", ".join(sorted(valid))
                 message = f"Cannot order by {', '.join(bad)}. Choose from: {choices}."
                 raise ValidationError({self.ordering_param: [message]})
-            return [*fields, "pk"]
+            # The tie-break runs the same way as the last key, so an index can serve both.
+            return [*fields, "-pk" if fields[-1].startswith("-") else "pk"]
         return self.get_default_ordering(view)
 
 
