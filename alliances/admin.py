@@ -222,20 +222,26 @@ class AllianceAdmin(RoleAdmin):
         if formset.model is not AllianceMembership:
             return super().save_formset(request, form, formset, change)
         alliance = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for member_form in formset.deleted_forms:
-            if member_form.instance.pk:
+            # A view-only row posts only its id; the membership is in cleaned_data["id"].
+            membership = member_form.cleaned_data.get("id")
+            if membership is not None:
                 services.alliance_member_remove(
-                    actor=request.user, alliance=alliance, user_id=member_form.instance.user_id
+                    actor=request.user, alliance=alliance, user_id=membership.user_id
                 )
+                formset.deleted_objects.append(membership)
         for member_form in formset.forms:
             if member_form in formset.deleted_forms or not member_form.has_changed():
                 continue
             if member_form.instance.pk is None:
-                services.alliance_member_add(
-                    actor=request.user,
-                    alliance=alliance,
-                    user=member_form.cleaned_data["user"],
-                    role=member_form.cleaned_data["role"],
+                formset.new_objects.append(
+                    services.alliance_member_add(
+                        actor=request.user,
+                        alliance=alliance,
+                        user=member_form.cleaned_data["user"],
+                        role=member_form.cleaned_data["role"],
+                    )
                 )
 
     @admin.action(description="Move selected alliances (stage, status or management model)")
