@@ -33,17 +33,29 @@ def _in(field: str, choices) -> models.Q:
     return models.Q(**{f"{field}__in": choices.values})
 
 
+class CodeManager(models.Manager):
+    """Reference data is referred to by its code, in the API and in fixtures."""
+
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class TherapeuticArea(models.Model):
     """Reference data: a therapeutic area teams and specialists are organised by."""
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100, unique=True)
 
+    objects = CodeManager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class Partner(models.Model):

@@ -7,7 +7,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from .. import access, selectors, services
 from ..filters import AllianceFilter, PartnerFilter, UserFilter
@@ -20,7 +19,6 @@ from .serializers import (
     AllianceSerializer,
     MemberInputSerializer,
     MembershipSerializer,
-    MeSerializer,
     PartnerSerializer,
     TherapeuticAreaSerializer,
     TransitionInputSerializer,
@@ -52,12 +50,6 @@ class TokenView(ObtainAuthToken):
 
     def get_throttles(self):
         return super().get_throttles() if self.request.method == "POST" else []
-
-
-class MeView(APIView):
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        return Response(MeSerializer.describe(request.user))
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):

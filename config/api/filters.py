@@ -66,3 +66,26 @@ class BooleanFilter(django_filters.BooleanFilter):
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelMultipleChoiceFilter):
     """One or more codes or names (`?therapeutic_area=a&therapeutic_area=b`); unknown: 400."""
+
+
+class IdOrMeField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        if value == "me":
+            return value
+        return forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UserIdFilter(django_filters.Filter):
+    """A user id, or `me` for the caller."""
+
+    field_class = IdOrMeField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        user_id = self.parent.request.user.pk if value == "me" else value
+        return queryset.filter(**{self.field_name: user_id})

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "alliances",
+    "resourcing",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,23 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # "Today", business days and workbook times are reckoned in this zone.
 PORTFOLIO_TIME_ZONE = env("PORTFOLIO_TIME_ZONE", default="Europe/London")
+
+# The front door: triage is due this many business days after a request (re-)enters submitted.
+INTAKE_TRIAGE_SLA_DAYS = env.int("INTAKE_TRIAGE_SLA_DAYS", default=3)
+# Estimated value at or over which a high-complexity deal gets a dedicated alliance manager,
+# per ISO 4217 currency; a currency not listed never meets it.
+DEDICATED_VALUE_THRESHOLDS = env.json(
+    "DEDICATED_VALUE_THRESHOLDS",
+    default={
+        "USD": 50_000_000,
+        "EUR": 45_000_000,
+        "GBP": 40_000_000,
+        "CHF": 45_000_000,
+        "JPY": 7_500_000_000,
+    },
+)
+# A service whose playbook has no templates is planned over this many days.
+DEFAULT_SERVICE_WINDOW_DAYS = env.int("DEFAULT_SERVICE_WINDOW_DAYS", default=28)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))

@@ -1,0 +1,252 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from alliances.api.serializers import MeSerializer, PartnerBriefField, UserBriefField
+from alliances.calendar import business_days_since, local_date, today
+from alliances.models import Partner, TherapeuticArea
+from config.api.serializers import StrictModelSerializer, StrictSerializer
+
+from ..choices import INTAKE_SLA_STATUSES
+from ..models import IntakeMessage, IntakeRequest, LeavePeriod, Service, Specialist, TaskTemplate
+from ..recommendation import purpose_quadrant
+
+User = get_user_model()
+
+
+class MeWithSpecialistSerializer(MeSerializer):
+    @staticmethod
+    def describe(user) -> dict:
+        profile = Specialist.objects.filter(user=user).values_list("pk", flat=True).first()
+        return {**MeSerializer.describe(user), "specialist_id": profile}
+
+
+class TaskTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskTemplate
+        fields = ["id", "title", "description", "anchor", "offset_days", "effort_hours", "priority"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    playbook = TaskTemplateSerializer(source="templates", many=True)
+
+    class Meta:
+        model = Service
+        fields = ["code", "name", "description", "playbook"]
+
+
+class LeavePeriodSerializer(StrictModelSerializer):
+    class Meta:
+        model = LeavePeriod
+        fields = ["start", "end", "note"]
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": ["Must be on or after the start."]})
+        return attrs
+
+
+class SpecialistSerializer(serializers.ModelSerializer):
+    user = UserBriefField()
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    therapeutic_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    leave_periods = LeavePeriodSerializer(many=True, read_only=True)
+    open_tasks = serializers.IntegerField(read_only=True)
+    on_leave_today = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Specialist
+        fields = [
+            "id",
+            "user",
+            "services",
+            "therapeutic_areas",
+            "weekly_capacity_hours",
+            "wip_limit",
+            "active",
+            "leave_periods",
+            "on_leave_today",
+            "open_tasks",
+        ]
+
+    def get_on_leave_today(self, specialist) -> bool:
+        day = today()
+        return any(p.start <= day <= p.end for p in specialist.leave_periods.all())
+
+
+class SpecialistInputSerializer(StrictModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    services = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Service.objects.all()
+    )
+    therapeutic_areas = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=TherapeuticArea.objects.all(), required=False
+    )
+    leave_periods = LeavePeriodSerializer(many=True, required=False)
+
+    field_hints = {"open_tasks": "It is counted from the specialist's tasks."}
+
+    class Meta:
+        model = Specialist
+        fields = [
+            "user",
+            "services",
+            "therapeutic_areas",
+            "weekly_capacity_hours",
+            "wip_limit",
+            "active",
+            "leave_periods",
+        ]
+
+
+class SpecialistUpdateSerializer(SpecialistInputSerializer):
+    field_hints = {
+        **SpecialistInputSerializer.field_hints,
+        "user": "A profile belongs to one person; create another for someone else.",
+    }
+
+    class Meta(SpecialistInputSerializer.Meta):
+        fields = [f for f in SpecialistInputSerializer.Meta.fields if f != "user"]
+
+
+class IntakeMessageSerializer(serializers.ModelSerializer):
+    author = UserBriefField()
+
+    class Meta:
+        model = IntakeMessage
+        fields = ["kind", "author", "text", "created_at"]
+
+
+class IntakeRequestSerializer(serializers.ModelSerializer):
+    requester = UserBriefField()
+    partner = PartnerBriefField(allow_null=True)
+    therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    requested_services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    purpose_quadrant = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    age_business_days = serializers.SerializerMethodField()
+    decided_by = UserBriefField(allow_null=True)
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "id",
+            "title",
+            "requester",
+            "partner",
+            "partner_name",
+            "therapeutic_area",
+            "alliance_type",
+            "direction",
+            "description",
+            "differentiating",
+            "mission_critical",
+            "purpose_quadrant",
+            "complexity",
+            "estimated_value",
+            "currency",
+            "desired_start_date",
+            "requested_services",
+            "confidential",
+            "status",
+            "submitted_at",
+            "sla_due",
+            "overdue",
+            "age_business_days",
+            "decline_reason",
+            "decided_by",
+            "decided_at",
+            "alliance",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_purpose_quadrant(self, intake) -> str:
+        return purpose_quadrant(
+            differentiating=intake.differentiating, mission_critical=intake.mission_critical
+        )
+
+    def get_overdue(self, intake) -> bool:
+        return intake.status in INTAKE_SLA_STATUSES and intake.sla_due < today()
+
+    def get_age_business_days(self, intake) -> int:
+        """Business days since it last entered submitted."""
+        return business_days_since(local_date(intake.submitted_at), today())
+
+
+class IntakeRequestDetailSerializer(IntakeRequestSerializer):
+    messages = IntakeMessageSerializer(many=True)
+
+    class Meta(IntakeRequestSerializer.Meta):
+        fields = [*IntakeRequestSerializer.Meta.fields, "messages"]
+
+
+class IntakeRequestInputSerializer(StrictModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), required=False, allow_null=True
+    )
+    therapeutic_area = serializers.SlugRelatedField(
+        slug_field="code", queryset=TherapeuticArea.objects.all()
+    )
+    requested_services = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Service.objects.all()
+    )
+
+    field_hints = {
+        "status": "It moves with the triage, decline, request-info and answer actions.",
+        "requester": "The requester is whoever submits it.",
+    }
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "title",
+            "partner",
+            "partner_name",
+            "therapeutic_area",
+            "alliance_type",
+            "direction",
+            "description",
+            "differentiating",
+            "mission_critical",
+            "complexity",
+            "estimated_value",
+            "currency",
+            "desired_start_date",
+            "requested_services",
+            "confidential",
+        ]
+
+    def validate(self, attrs):
+        errors = {}
+        partner, name = attrs.get("partner"), attrs.get("partner_name", "").strip()
+        attrs["partner_name"] = name
+        if partner and name:
+            errors["partner_name"] = [
+                "Give the partner on record or a new partner's name, not both."
+            ]
+        if not partner and not name:
+            errors["partner"] = ["Choose a partner on record, or give partner_name for a new one."]
+        if attrs.get("estimated_value") is not None and not attrs.get("currency"):
+            errors["currency"] = ["Give the ISO 4217 currency of the estimated value."]
+        services = [s.code for s in attrs.get("requested_services", [])]
+        if len(services) != len(set(services)):
+            errors["requested_services"] = ["Each service can be requested once."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ReasonSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class QuestionSerializer(StrictSerializer):
+    question = serializers.CharField(max_length=4000)
+
+
+class AnswerSerializer(StrictSerializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class EmptySerializer(StrictSerializer):
+    pass

@@ -1,0 +1,207 @@
+"""Reads for the front door, each through the visibility method, with its joins."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from alliances.calendar import today
+from alliances.models import TherapeuticArea
+
+from . import access
+from .choices import OPEN_WORK, Anchor
+from .models import (
+    Assignment,
+    IntakeMessage,
+    IntakeRequest,
+    LeavePeriod,
+    Service,
+    Specialist,
+    Task,
+    TaskTemplate,
+)
+from .recommendation import (
+    ServiceNeed,
+    SpecialistFacts,
+    rank_specialists,
+    recommend_management_model,
+)
+
+
+def intake_list(*, user) -> QuerySet[IntakeRequest]:
+    return (
+        IntakeRequest.objects.visible_to(user)
+        .select_related("requester", "partner", "therapeutic_area", "decided_by")
+        .prefetch_related(Prefetch("requested_services", queryset=Service.objects.only("code")))
+    )
+
+
+def intake_detail_queryset(*, user) -> QuerySet[IntakeRequest]:
+    messages = IntakeMessage.objects.select_related("author")
+    return intake_list(user=user).prefetch_related(Prefetch("messages", queryset=messages))
+
+
+def service_list() -> QuerySet[Service]:
+    return Service.objects.prefetch_related("templates")
+
+
+def open_task_count() -> Subquery:
+    return Coalesce(
+        Subquery(
+            Task.objects.filter(assignee=OuterRef("user_id"), status__in=OPEN_WORK)
+            .order_by()
+            .values("assignee")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def specialist_list(*, user) -> QuerySet[Specialist]:
+    specialists = (
+        Specialist.objects.select_related("user")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.only("code")),
+            "therapeutic_areas",
+            "leave_periods",
+        )
+        .annotate(open_tasks=open_task_count())
+    )
+    if access.can_see_all_specialists(user):
+        return specialists
+    return specialists.filter(user=user)
+
+
+# The recommendation ------------------------------------------------------------------------
+
+
+def service_needs(*, services: list[Service], start: datetime.date) -> list[ServiceNeed]:
+    """Each service's playbook window from `start` and the effort it takes. Start-anchored
+    steps fall on their own dates; other anchors (a meeting, wind-down) are not known yet, so
+    their span is laid from `start`."""
+    templates: dict[int, list[TaskTemplate]] = {service.pk: [] for service in services}
+    for template in TaskTemplate.objects.filter(service__in=services).order_by():
+        templates[template.service_id].append(template)
+    needs = []
+    for service in services:
+        steps = templates[service.pk]
+        if not steps:
+            span = (0, settings.DEFAULT_SERVICE_WINDOW_DAYS)
+        elif all(step.anchor == Anchor.START for step in steps):
+            span = (
+                min(0, *(s.offset_days for s in steps)),
+                max(0, *(s.offset_days for s in steps)),
+            )
+        else:
+            offsets = [s.offset_days for s in steps]
+            span = (0, max(offsets) - min(0, *offsets))
+        needs.append(
+            ServiceNeed(
+                code=service.code,
+                window_start=start + datetime.timedelta(days=span[0]),
+                window_end=start + datetime.timedelta(days=max(span[1], 1)),
+                effort_hours=sum((s.effort_hours for s in steps), Decimal(0)),
+            )
+        )
+    return needs
+
+
+def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> list[SpecialistFacts]:
+    """Everything the ranking weighs, for every specialist, in a fixed number of queries."""
+    first = min((need.window_start for need in needs), default=today())
+    last = max((need.window_end for need in needs), default=today())
+    leave = LeavePeriod.objects.filter(start__lte=last, end__gte=first).order_by()
+    specialists = Specialist.objects.select_related("user").prefetch_related(
+        Prefetch("services", queryset=Service.objects.only("code")),
+        Prefetch("therapeutic_areas", queryset=TherapeuticArea.objects.only("code")),
+        Prefetch("leave_periods", queryset=leave),
+    )
+    load = {
+        row["assignee_id"]: row
+        for row in Task.objects.filter(
+            status__in=OPEN_WORK, assignee__specialist_profile__isnull=False
+        )
+        .order_by()
+        .values("assignee_id")
+        .annotate(
+            open_tasks=Count("pk"),
+            **{
+                f"due_{n}": Sum("effort_hours", filter=Q(due_date__lte=need.window_end))
+                for n, need in enumerate(needs)
+            },
+        )
+    }
+    last_assigned = dict(
+        Assignment.objects.filter(specialist__isnull=False)
+        .order_by()
+        .values("specialist_id")
+        .annotate(last=Max("created_at"))
+        .values_list("specialist_id", "last")
+    )
+    continuity = (
+        dict(
+            Assignment.objects.filter(specialist__isnull=False, alliance__partner_id=partner_id)
+            .order_by()
+            .values("specialist_id")
+            .annotate(n=Count("pk"))
+            .values_list("specialist_id", "n")
+        )
+        if partner_id
+        else {}
+    )
+    facts = []
+    for specialist in specialists:
+        row = load.get(specialist.user_id, {})
+        facts.append(
+            SpecialistFacts(
+                id=specialist.pk,
+                user_id=specialist.user_id,
+                username=specialist.user.username,
+                full_name=specialist.user.get_full_name() or specialist.user.username,
+                active=specialist.active,
+                services=frozenset(s.code for s in specialist.services.all()),
+                areas=frozenset(a.code for a in specialist.therapeutic_areas.all()),
+                weekly_capacity_hours=specialist.weekly_capacity_hours,
+                wip_limit=specialist.wip_limit,
+                leave=tuple((p.start, p.end) for p in specialist.leave_periods.all()),
+                open_tasks=row.get("open_tasks", 0),
+                committed_hours={
+                    need.code: row.get(f"due_{n}") or Decimal(0) for n, need in enumerate(needs)
+                },
+                partner_assignments=continuity.get(specialist.pk, 0),
+                last_assigned_at=last_assigned.get(specialist.pk),
+            )
+        )
+    return facts
+
+
+def intake_recommendation(*, intake: IntakeRequest, services: list[Service] | None = None) -> dict:
+    """The management model and, per service, the ranked specialists, with every reason."""
+    services = list(intake.requested_services.all()) if services is None else services
+    start = max(intake.desired_start_date, today())
+    needs = service_needs(services=services, start=start)
+    facts = specialist_facts(needs=needs, partner_id=intake.partner_id)
+    model = recommend_management_model(
+        differentiating=intake.differentiating,
+        mission_critical=intake.mission_critical,
+        complexity=intake.complexity,
+        estimated_value=intake.estimated_value,
+        currency=intake.currency,
+        thresholds=settings.DEDICATED_VALUE_THRESHOLDS,
+    )
+    area = intake.therapeutic_area.code
+    return {
+        "intake_request": intake.pk,
+        "management_model": {
+            "recommended": model.management_model,
+            "rule": model.rule,
+            "reason": model.reason,
+            "inputs": model.inputs,
+        },
+        "services": [
+            rank_specialists(need=need, therapeutic_area=area, specialists=facts) for need in needs
+        ],
+    }
