@@ -126,11 +126,13 @@ class TransitionForm(forms.Form):
     )
 
 
-def _messages_of(error) -> str:
+def refusal_message(error) -> str:
+    """What a service's refusal says, for an admin message."""
     if isinstance(error, DomainError):
         return error.detail
     if isinstance(error, ValidationError):
-        return "; ".join(str(m) for messages_ in error.detail.values() for m in messages_)
+        detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
+        return "; ".join(str(m) for messages_ in detail.values() for m in messages_)
     return "; ".join(error.messages)
 
 
@@ -265,7 +267,7 @@ class AllianceAdmin(RoleAdmin):
                         )
                     moved.append(alliance.code)
                 except (DomainError, ValidationError, DjangoValidationError) as error:
-                    refused.append(f"{alliance.code}: {_messages_of(error)}")
+                    refused.append(f"{alliance.code}: {refusal_message(error)}")
             if moved:
                 self.message_user(
                     request, f"Moved {len(moved)}: {', '.join(moved)}.", messages.SUCCESS

@@ -72,7 +72,7 @@ def specialist_list(*, user) -> QuerySet[Specialist]:
     )
     if access.can_see_all_specialists(user):
         return specialists
-    return specialists.filter(user=user)
+    return specialists.filter(user=user) if user.is_authenticated else specialists.none()
 
 
 # The recommendation ------------------------------------------------------------------------

@@ -159,6 +159,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "AllianceStatusEnum": "alliances.choices.Status",
+        "IntakeStatusEnum": "resourcing.choices.IntakeStatus",
+        "TaskStatusEnum": "resourcing.choices.TaskStatus",
+        "PriorityEnum": "resourcing.choices.Priority",
+    },
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -1,0 +1,328 @@
+"""Front-door admin: playbooks, specialists, intake triage. Same visibility and services as the
+API."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from rest_framework.exceptions import ValidationError
+
+from alliances import access as alliance_access
+from alliances import services as alliance_services
+from alliances.admin import RoleAdmin, refusal_message
+from alliances.calendar import today
+from config.api.exceptions import DomainError
+
+from . import access, selectors, services
+from .choices import INTAKE_SLA_STATUSES, IntakeStatus
+from .models import Assignment, IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
+
+
+class TaskTemplateInline(admin.TabularInline):
+    model = TaskTemplate
+    extra = 0
+    fields = ["title", "anchor", "offset_days", "effort_hours", "priority", "description"]
+
+    def has_add_permission(self, request, obj=None):
+        return alliance_access.is_head(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return alliance_access.is_head(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return alliance_access.is_head(request.user)
+
+
+@admin.register(Service)
+class ServiceAdmin(RoleAdmin):
+    """Services and their playbooks; the head edits them."""
+
+    list_display = ["name", "code", "steps"]
+    search_fields = ["name", "code"]
+    inlines = [TaskTemplateInline]
+    readonly_fields = ["code"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(step_count=Count("templates"))
+
+    @admin.display(description="Playbook steps", ordering="step_count")
+    def steps(self, service):
+        return service.step_count
+
+    def has_add_permission(self, request):
+        return False  # services are fixed: the code relies on their codes
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        alliance_services.reference_update(actor=request.user, instance=obj, data=data)
+
+    def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for step in formset.deleted_forms:
+            template = step.cleaned_data.get("id")
+            if template is not None:
+                alliance_services.reference_delete(actor=request.user, instance=template)
+                formset.deleted_objects.append(template)
+        for step in formset.forms:
+            if step in formset.deleted_forms or not step.has_changed():
+                continue
+            fields = {k: v for k, v in step.cleaned_data.items() if k not in ("id", "DELETE")}
+            if step.instance.pk is None:
+                fields["service"] = form.instance
+                formset.new_objects.append(
+                    alliance_services.reference_create(
+                        actor=request.user, model=TaskTemplate, data=fields
+                    )
+                )
+            else:
+                changed = {k: fields[k] for k in step.changed_data if k in fields}
+                alliance_services.reference_update(
+                    actor=request.user, instance=step.instance, data=changed
+                )
+                formset.changed_objects.append((step.instance, step.changed_data))
+
+
+class LeaveInline(admin.TabularInline):
+    model = LeavePeriod
+    extra = 0
+    fields = ["start", "end", "note"]
+
+
+@admin.register(Specialist)
+class SpecialistAdmin(RoleAdmin):
+    list_display = [
+        "__str__",
+        "skills",
+        "weekly_capacity_hours",
+        "wip_limit",
+        "open_tasks",
+        "active",
+    ]
+    list_filter = ["active", "services", "therapeutic_areas"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["services", "therapeutic_areas"]
+    inlines = [LeaveInline]
+
+    def get_queryset(self, request):
+        return selectors.specialist_list(user=request.user)
+
+    @admin.display(description="Services")
+    def skills(self, specialist):
+        return ", ".join(service.code for service in specialist.services.all())
+
+    @admin.display(description="Open tasks", ordering="open_tasks")
+    def open_tasks(self, specialist):
+        return specialist.open_tasks
+
+    def has_add_permission(self, request):
+        return access.can_change_specialists(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_change_specialists(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: assignments and history refer to them
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its relations in save_related, through the service."""
+
+    def save_related(self, request, form, formsets, change):
+        data = {
+            name: form.cleaned_data[name]
+            for name in (
+                "services",
+                "therapeutic_areas",
+                "weekly_capacity_hours",
+                "wip_limit",
+                "active",
+            )
+        }
+        leave = formsets[0]
+        data["leave_periods"] = [
+            {k: f.cleaned_data[k] for k in ("start", "end", "note")}
+            for f in leave.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        leave.new_objects, leave.changed_objects, leave.deleted_objects = [], [], []
+        if change:
+            services.specialist_update(actor=request.user, specialist=form.instance, data=data)
+        else:
+            created = services.specialist_create(
+                actor=request.user, data={"user": form.cleaned_data["user"], **data}
+            )
+            form.instance.pk = created.pk
+
+
+class SlaFilter(admin.SimpleListFilter):
+    title = "triage SLA"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("due_today", "Due today"), ("on_time", "On time")]
+
+    def queryset(self, request, queryset):
+        waiting = queryset.filter(status__in=INTAKE_SLA_STATUSES)
+        if self.value() == "overdue":
+            return waiting.filter(sla_due__lt=today())
+        if self.value() == "due_today":
+            return waiting.filter(sla_due=today())
+        if self.value() == "on_time":
+            return waiting.filter(sla_due__gte=today())
+        return queryset
+
+
+class TriageForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+@admin.register(IntakeRequest)
+class IntakeRequestAdmin(RoleAdmin):
+    list_display = [
+        "id",
+        "title",
+        "requester",
+        "therapeutic_area",
+        "status",
+        "sla_due",
+        "overdue",
+        "triage_link",
+    ]
+    list_filter = ["status", SlaFilter, "therapeutic_area", "complexity", "confidential"]
+    search_fields = ["title", "partner_name", "partner__name"]
+    list_select_related = ["requester", "therapeutic_area"]
+    ordering = ["sla_due", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False  # requests come in through the API's front door
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="Overdue")
+    def overdue(self, intake):
+        return intake.status in INTAKE_SLA_STATUSES and intake.sla_due < today()
+
+    @admin.display(description="")
+    def triage_link(self, intake):
+        url = reverse("admin:resourcing_intakerequest_triage", args=[intake.pk])
+        return format_html('<a href="{}">Triage</a>', url)
+
+    def get_urls(self):
+        triage = self.admin_site.admin_view(self.triage_view)
+        return [
+            path("<int:pk>/triage/", triage, name="resourcing_intakerequest_triage"),
+            *super().get_urls(),
+        ]
+
+    def triage_view(self, request, pk):
+        intake = get_object_or_404(selectors.intake_detail_queryset(user=request.user), pk=pk)
+        allowed = access.can_triage(request.user, intake)
+        form = TriageForm(request.POST or None)
+        if request.method == "POST" and allowed and form.is_valid():
+            self._act(request, intake, request.POST.get("do"), form.cleaned_data)
+            return redirect(request.path)
+        return render(
+            request,
+            "admin/resourcing/triage.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Triage: {intake.title}",
+                "intake": intake,
+                "opts": self.model._meta,
+                "form": form,
+                "can_triage": allowed,
+                "IntakeStatus": IntakeStatus,
+                "recommendation": selectors.intake_recommendation(intake=intake)
+                if allowed
+                else None,
+            },
+        )
+
+    def _act(self, request, intake, do: str, data: dict) -> None:
+        actions = {
+            "triage": lambda: services.intake_triage(actor=request.user, intake=intake),
+            "decline": lambda: services.intake_decline(
+                actor=request.user, intake=intake, reason=_required(data["reason"], "reason")
+            ),
+            "request_info": lambda: services.intake_request_info(
+                actor=request.user, intake=intake, question=_required(data["question"], "question")
+            ),
+        }
+        if do not in actions:
+            self.message_user(request, "Choose an action.", messages.ERROR)
+            return
+        try:
+            actions[do]()
+        except (DomainError, ValidationError, DjangoValidationError) as error:
+            self.message_user(request, refusal_message(error), messages.ERROR)
+        else:
+            self.message_user(request, "Done.", messages.SUCCESS)
+
+
+def _required(value: str, name: str) -> str:
+    if not value.strip():
+        raise ValidationError({name: [f"Give a {name}."]})
+    return value
+
+
+class ReadOnlyAdmin(RoleAdmin):
+    """Assignments and tasks are written by the front door's services, not edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["alliance", "service", "assignee", "created_at"]
+    list_filter = ["service"]
+    search_fields = ["alliance__code", "alliance__name", "assignee__username"]
+    list_select_related = ["alliance", "service", "assignee"]
+
+    def get_queryset(self, request):
+        from alliances.models import Alliance
+
+        return (
+            super()
+            .get_queryset(request)
+            .filter(alliance__in=Alliance.objects.visible_to(request.user).values("pk"))
+        )
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["title", "alliance", "service", "assignee", "status", "due_date", "priority"]
+    list_filter = ["status", "service", "priority"]
+    search_fields = ["title", "alliance__code", "alliance__name", "assignee__username"]
+    list_select_related = ["alliance", "service", "assignee"]
+    date_hierarchy = "due_date"
+
+    def get_queryset(self, request):
+        from alliances.models import Alliance
+
+        return (
+            super()
+            .get_queryset(request)
+            .filter(alliance__in=Alliance.objects.visible_to(request.user).values("pk"))
+        )
