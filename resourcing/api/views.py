@@ -101,9 +101,9 @@ class IntakeRequestViewSet(
     lookup_value_regex = ID
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.intake_list(user=self.request.user)
-        return selectors.intake_detail_queryset(user=self.request.user)
+        if self.action == "retrieve":
+            return selectors.intake_detail_queryset(user=self.request.user)
+        return selectors.intake_list(user=self.request.user)
 
     def get_serializer_class(self):
         return IntakeRequestSerializer if self.action == "list" else IntakeRequestDetailSerializer
