@@ -44,7 +44,7 @@ def test_recommendation_ranks_explains_and_excludes(api, lead, playbook):
     )
     best = SpecialistFactory(user=UserFactory(username="best"), areas=["oncology"])
     AssignmentFactory(specialist=best, alliance=AllianceFactory(partner=intake.partner))
-    other = SpecialistFactory(user=UserFactory(username="other"))
+    SpecialistFactory(user=UserFactory(username="other"))
     away = SpecialistFactory(user=UserFactory(username="away"))
     LeaveFactory(specialist=away, start=start, end=start + datetime.timedelta(days=10))
     full = SpecialistFactory(user=UserFactory(username="full"), wip_limit=2)
@@ -111,7 +111,7 @@ def test_query_count_is_independent_of_specialists_and_tasks(lead, playbook):
     client = token_client(lead)
     SpecialistFactory()
     few = queries(client, url(intake))
-    for n in range(15):
+    for _n in range(15):
         person = SpecialistFactory(services=["startup", "reporting"], areas=["oncology"])
         LeaveFactory(specialist=person)
         TaskFactory.create_batch(3, assignee=person.user)
