@@ -1,6 +1,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_countries import countries
 
 from config.api.filters import BooleanFilter, CodeFilter, IdFilter
 
@@ -29,8 +30,10 @@ class AllianceFilter(django_filters.FilterSet):
     mine = BooleanFilter(
         method="filter_mine", label="Only alliances I lead, sponsor or am a member of"
     )
-    start_date = django_filters.DateFromToRangeFilter()
-    end_date = django_filters.DateFromToRangeFilter()
+    start_date_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
 
     class Meta:
         model = Alliance
@@ -45,7 +48,7 @@ class AllianceFilter(django_filters.FilterSet):
 
 class PartnerFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=PartnerKind.choices)
-    country = django_filters.CharFilter()
+    country = django_filters.ChoiceFilter(choices=list(countries))
 
     class Meta:
         model = Partner

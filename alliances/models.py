@@ -251,7 +251,7 @@ class ActivityLog(models.Model):
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     note = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

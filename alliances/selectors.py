@@ -18,26 +18,39 @@ PERSON_FIELDS_DEFERRED = (
 )
 
 
-def alliance_list(*, user) -> QuerySet[Alliance]:
-    return (
-        Alliance.objects.visible_to(user)
-        .select_related("partner", "therapeutic_area", "lead", "executive_sponsor")
-        .defer(
-            "description",
-            "partner__country",
-            "partner__created_at",
-            *(
-                f"{person}__{field}"
-                for person in ("lead", "executive_sponsor")
-                for field in PERSON_FIELDS_DEFERRED
-            ),
-        )
+def _with_joins(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
+    return alliances.select_related(
+        "partner", "therapeutic_area", "lead", "executive_sponsor"
+    ).defer(
+        "description",
+        "partner__country",
+        "partner__created_at",
+        *(
+            f"{person}__{field}"
+            for person in ("lead", "executive_sponsor")
+            for field in PERSON_FIELDS_DEFERRED
+        ),
     )
 
 
-def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:
+def alliance_list(*, user) -> QuerySet[Alliance]:
+    return _with_joins(Alliance.objects.visible_to(user))
+
+
+def _with_members(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
     memberships = AllianceMembership.objects.select_related("user").order_by("user__username")
-    return alliance_list(user=user).prefetch_related(Prefetch("memberships", queryset=memberships))
+    return alliances.prefetch_related(Prefetch("memberships", queryset=memberships))
+
+
+def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:
+    return _with_members(alliance_list(user=user))
+
+
+def alliance_after_write(*, alliance: Alliance) -> Alliance:
+    """The alliance as a write left it, for the writer's response. Deliberately not filtered
+    by visibility: the writer was allowed to make the change, and sees its result even when
+    the change hid the alliance from them (a lead handing a confidential alliance over)."""
+    return _with_members(_with_joins(Alliance.objects.all())).get(pk=alliance.pk)
 
 
 def alliance_history(*, alliance: Alliance) -> QuerySet[ActivityLog]:

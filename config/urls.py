@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
@@ -31,3 +32,29 @@ urlpatterns = [
 admin.site.site_header = "Alliance portfolio"
 admin.site.site_title = "Alliance portfolio"
 admin.site.index_title = "Alliance management"
+
+
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    if _api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _api(request):
+        return JsonResponse(
+            {
+                "detail": "Something went wrong on our side; it has been logged.",
+                "request_id": getattr(request, "request_id", ""),
+            },
+            status=500,
+        )
+    return defaults.server_error(request)
+
+
+handler404 = not_found
+handler500 = server_error

@@ -28,9 +28,20 @@ class IntakeRequestFilter(django_filters.FilterSet):
     service = CodeFilter(
         field_name="requested_services__code", to_field_name="code", queryset=Service.objects.all()
     )
-    submitted_at = django_filters.DateFromToRangeFilter(field_name="submitted_at__date")
-    desired_start_date = django_filters.DateFromToRangeFilter()
-    sla_due = django_filters.DateFromToRangeFilter()
+    submitted_at_after = django_filters.DateFilter(
+        field_name="submitted_at__date", lookup_expr="gte"
+    )
+    submitted_at_before = django_filters.DateFilter(
+        field_name="submitted_at__date", lookup_expr="lte"
+    )
+    desired_start_date_after = django_filters.DateFilter(
+        field_name="desired_start_date", lookup_expr="gte"
+    )
+    desired_start_date_before = django_filters.DateFilter(
+        field_name="desired_start_date", lookup_expr="lte"
+    )
+    sla_due_after = django_filters.DateFilter(field_name="sla_due", lookup_expr="gte")
+    sla_due_before = django_filters.DateFilter(field_name="sla_due", lookup_expr="lte")
 
     class Meta:
         model = IntakeRequest

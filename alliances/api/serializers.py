@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -76,7 +77,7 @@ class TherapeuticAreaSerializer(StrictModelSerializer):
         fields = ["code", "name"]
 
 
-class PartnerSerializer(StrictModelSerializer):
+class PartnerSerializer(CountryFieldMixin, StrictModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "name", "kind", "country", "created_at"]

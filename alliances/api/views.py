@@ -71,6 +71,7 @@ class ReferenceViewSet(viewsets.ModelViewSet):
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     write_message = "Only the head of alliance management changes reference data."
+    delete_message = "Only the head of alliance management deletes reference data."
 
     def can_write(self, user) -> bool:
         return access.can_change_reference_data(user)
@@ -78,20 +79,25 @@ class ReferenceViewSet(viewsets.ModelViewSet):
     def can_delete(self, user) -> bool:
         return access.can_change_reference_data(user)
 
+    def initial(self, request, *args, **kwargs):
+        """Permission before validation: someone who may not write learns nothing from it."""
+        super().initial(request, *args, **kwargs)
+        if self.action in ("create", "partial_update"):
+            require(self.can_write(request.user), self.write_message)
+        if self.action == "destroy":
+            require(self.can_delete(request.user), self.delete_message)
+
     def perform_create(self, serializer):
-        require(self.can_write(self.request.user), self.write_message)
         serializer.instance = services.reference_create(
             actor=self.request.user, model=self.queryset.model, data=serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        require(self.can_write(self.request.user), self.write_message)
         serializer.instance = services.reference_update(
             actor=self.request.user, instance=serializer.instance, data=serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        require(self.can_delete(self.request.user), self.write_message)
         services.reference_delete(actor=self.request.user, instance=instance)
 
 
@@ -158,7 +164,7 @@ class AllianceViewSet(
         return alliance
 
     def _detail(self, alliance, code=status.HTTP_200_OK):
-        fresh = selectors.alliance_detail_queryset(user=self.request.user).get(pk=alliance.pk)
+        fresh = selectors.alliance_after_write(alliance=alliance)
         return Response(AllianceDetailSerializer(fresh).data, status=code)
 
     @extend_schema(request=AllianceCreateInputSerializer, responses={201: AllianceDetailSerializer})
@@ -204,7 +210,7 @@ class AllianceViewSet(
         )
         return self._detail(alliance)
 
-    @extend_schema(responses=ActivitySerializer(many=True))
+    @extend_schema(responses=ActivitySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         """Every change to the alliance, newest first: transitions, edits and membership."""

@@ -25,9 +25,9 @@ class StrictOrderingFilter(OrderingFilter):
     ordering always ends with the primary key so pages are stable."""
 
     def get_ordering(self, request, queryset, view):
-        params = request.query_params.get(self.ordering_param)
-        if params:
-            fields = [param.strip() for param in params.split(",") if param.strip()]
+        params = request.query_params.get(self.ordering_param, "")
+        fields = [param.strip() for param in params.split(",") if param.strip()]
+        if fields:
             valid = {
                 name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
             }
@@ -63,9 +63,17 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class CodeChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        # `?area=` with nothing after it means no filter, not a bad code.
+        return super().clean([v for v in (value or []) if v != ""])
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelMultipleChoiceFilter):
     """One or more codes or names (`?therapeutic_area=a&therapeutic_area=b`); unknown: 400."""
+
+    field_class = CodeChoiceField
 
 
 class IdOrMeField(forms.CharField):

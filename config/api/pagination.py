@@ -23,6 +23,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw != "last" and not raw.isdigit():
+        if raw is not None and raw != "last" and (not raw.isdigit() or int(raw) < 1):
             raise ValidationError({"page": ["Must be a whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)

@@ -16,8 +16,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class StrictSerializerMixin:
-    """`field_hints` maps a field the client may not write here to what to do instead."""
-
+    # `field_hints` maps a field the client may not write here to what to do instead.
     field_hints: dict[str, str] = {}
 
     def to_internal_value(self, data):

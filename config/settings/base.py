@@ -118,6 +118,29 @@ DEDICATED_VALUE_THRESHOLDS = env.json(
 # A service whose playbook has no templates is planned over this many days.
 DEFAULT_SERVICE_WINDOW_DAYS = env.int("DEFAULT_SERVICE_WINDOW_DAYS", default=28)
 
+# `make run` loads each set only into empty tables (manage.py load_demo), in this order. A set
+# that builds on another ("needs") loads only in the same run as that one.
+DEMO_DATA = [
+    {
+        "name": "Demo portfolio",
+        "fixture": "demo_portfolio.json",
+        "only_into_empty": ["alliances.Alliance", "alliances.Partner", "alliances.TherapeuticArea"],
+        "after": "alliances.demo.after_portfolio_loaded",
+    },
+    {
+        "name": "Service playbooks",
+        "fixture": "playbooks.json",
+        "only_into_empty": ["resourcing.TaskTemplate"],
+    },
+    {
+        "name": "Demo specialists, work and intake requests",
+        "fixture": "demo_resourcing.json",
+        "only_into_empty": ["resourcing.Specialist", "resourcing.IntakeRequest", "resourcing.Task"],
+        "needs": ["Demo portfolio"],
+        "after": "resourcing.demo.after_resourcing_loaded",
+    },
+]
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"

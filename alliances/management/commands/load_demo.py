@@ -1,21 +1,20 @@
-"""Demo users and, into an empty portfolio only, the demo portfolio. Safe to run again: it never
-changes, resets or duplicates anything that exists."""
+"""Demo users and the demo data sets, each loaded only into empty tables. Safe to run again:
+it never changes, resets or duplicates anything that exists."""
 
-import re
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from alliances.choices import Role
-from alliances.models import Alliance, CodeSequence, Partner, TherapeuticArea
-from alliances.services import ALLIANCE_CODE_SEQUENCE
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_portfolio.json"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 # username, first name, last name, role, staff, superuser
 DEMO_USERS = [
@@ -33,18 +32,32 @@ def demo_password(username: str) -> str:
     return f"{username}-demo-2026"
 
 
+def _empty(labels: list[str]) -> bool:
+    return not any(apps.get_model(label).objects.exists() for label in labels)
+
+
 class Command(BaseCommand):
-    help = "Create the demo users and load the demo portfolio into an empty database."
+    help = "Create the demo users and load each demo data set whose tables are empty."
 
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self._users()
-            loaded = self._portfolio()
+        loaded = set()
+        for data_set in settings.DEMO_DATA:
+            name = data_set["name"]
+            if not _empty(data_set["only_into_empty"]):
+                self.stdout.write(f"{name}: already has data, not loaded.")
+                continue
+            if not set(data_set.get("needs", [])) <= loaded:
+                self.stdout.write(f"{name}: not loaded (it builds on demo data not loaded now).")
+                continue
+            with transaction.atomic():
+                call_command("loaddata", str(FIXTURES / data_set["fixture"]), verbosity=0)
+                if "after" in data_set:
+                    import_string(data_set["after"])()
+            loaded.add(name)
+            self.stdout.write(self.style.SUCCESS(f"{name}: loaded from {data_set['fixture']}."))
         self.stdout.write("")
-        if loaded:
-            self.stdout.write(self.style.SUCCESS(f"Loaded the demo portfolio from {FIXTURE.name}."))
-        else:
-            self.stdout.write("The portfolio already has data: demo portfolio not loaded.")
         self.stdout.write("Demo sign-ins (username / password):")
         for username, _, _, role, _, superuser in DEMO_USERS:
             what = "superuser" if superuser else (role.label if role else "requester (no group)")
@@ -71,18 +84,3 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=role))
             created.add(username)
         return created
-
-    def _portfolio(self) -> bool:
-        if (
-            Alliance.objects.exists()
-            or Partner.objects.exists()
-            or TherapeuticArea.objects.exists()
-        ):
-            return False
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        codes = Alliance.objects.values_list("code", flat=True)
-        number = max((int(re.sub(r"\D", "", code)) for code in codes), default=0)
-        CodeSequence.objects.filter(name=ALLIANCE_CODE_SEQUENCE, last_value__lt=number).update(
-            last_value=number
-        )
-        return True

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from alliances.calendar import today
 from alliances.choices import (
     AllianceType,
     Direction,
@@ -15,8 +16,17 @@ from alliances.choices import (
     Stage,
     Status,
 )
-from alliances.models import Alliance, AllianceMembership, Partner, StageTransition, TherapeuticArea
+from alliances.models import (
+    ActivityLog,
+    Alliance,
+    AllianceMembership,
+    Partner,
+    StageTransition,
+    TherapeuticArea,
+)
 from alliances.services import next_code
+from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK
+from resourcing.models import IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +43,9 @@ def test_demo_portfolio_loads_with_its_users_and_prints_credentials():
         assert username in output
         user = get_user_model().objects.get(username=username)
         assert user.check_password(f"{username}-demo-2026")
-    assert "Loaded the demo portfolio" in output
+    assert "Demo portfolio: loaded" in output
+    assert "Service playbooks: loaded" in output
+    assert "Demo specialists, work and intake requests: loaded" in output
     assert TherapeuticArea.objects.count() == 8
     assert Partner.objects.count() == 25
     assert Alliance.objects.count() == 60
@@ -71,7 +83,8 @@ def test_running_again_changes_nothing_users_made():
 
     output = load()
 
-    assert "already has data" in output
+    assert "Demo portfolio: already has data" in output
+    assert "Demo specialists, work and intake requests: already has data" in output
     assert "password left as it was" in output
     assert Alliance.objects.get(code="ALL-0001").name == "RENAMED BY A USER"
     assert get_user_model().objects.get(username="lead").check_password("my own password")
@@ -89,6 +102,56 @@ def test_codes_continue_after_the_demo_portfolio():
 
 def test_a_database_with_any_portfolio_data_gets_no_demo_portfolio():
     TherapeuticArea.objects.create(code="ours", name="Our own area")
-    load()
+    output = load()
     assert not Alliance.objects.exists()
+    assert not Specialist.objects.exists()  # it builds on the demo portfolio
+    assert "not loaded (it builds on demo data" in output
+    assert TaskTemplate.objects.exists()  # the playbooks stand alone
     assert get_user_model().objects.filter(username="head").exists()
+
+
+def test_demo_history_is_in_the_activity_log():
+    load()
+    moves = StageTransition.objects.count()
+    assert moves > 0
+    assert ActivityLog.objects.filter(verb="transitioned").count() == moves
+
+
+def test_demo_resourcing_is_dated_around_today():
+    """Moved by whole weeks to today, so the demo always has people on leave now, one
+    specialist at the WIP limit and an overdue request."""
+    load()
+    day = today()
+    assert Specialist.objects.count() >= 12
+    on_leave = LeavePeriod.objects.filter(start__lte=day, end__gte=day)
+    assert on_leave.values("specialist").distinct().count() == 2
+    at_limit = [
+        s
+        for s in Specialist.objects.filter(active=True)
+        if Task.objects.filter(assignee=s.user, status__in=OPEN_WORK).count() >= s.wip_limit
+    ]
+    assert len(at_limit) == 1
+    overdue = IntakeRequest.objects.filter(status__in=INTAKE_SLA_STATUSES, sla_due__lt=day)
+    assert overdue.count() >= 1
+    for service in Service.objects.all():
+        assert service.templates.exists(), service.code
+        assert Specialist.objects.filter(services=service, active=True).count() >= 3
+    for model in (Specialist, Task, IntakeRequest):
+        for row in model.objects.all():
+            row.full_clean()
+
+
+def test_demo_resourcing_loaded_months_later_still_has_people_on_leave_today(monkeypatch):
+    import datetime
+
+    from resourcing import demo
+
+    later = demo.REFERENCE_MONDAY + datetime.timedelta(days=5 * 7 + 3)  # a Thursday
+    monkeypatch.setattr(demo, "today", lambda: later)
+    load()
+    on_leave = LeavePeriod.objects.filter(start__lte=later, end__gte=later)
+    assert on_leave.values("specialist").distinct().count() == 2
+    late = IntakeRequest.objects.filter(status__in=INTAKE_SLA_STATUSES, sla_due__lt=later)
+    assert late.exists()
+    for intake in IntakeRequest.objects.all():
+        assert intake.sla_due.weekday() < 5  # whole weeks keep business days business days
