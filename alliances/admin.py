@@ -79,7 +79,14 @@ class PartnerAdmin(ReferenceAdmin):
         return access.can_change_partners(request.user)
 
 
-class MembershipInline(admin.TabularInline):
+class StaffInline(admin.TabularInline):
+    """Inlines are seen by whoever sees the page; each says who may change it."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+class MembershipInline(StaffInline):
     model = AllianceMembership
     extra = 0
     autocomplete_fields = ["user"]
@@ -96,7 +103,7 @@ class MembershipInline(admin.TabularInline):
         return obj is not None and access.can_change_alliance(request.user, obj)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(StaffInline):
     model = StageTransition
     extra = 0
     fields = ["created_at", "field", "from_value", "to_value", "actor", "note"]

@@ -43,12 +43,14 @@ def reference_create(*, actor, model, data: dict):
 
 @transaction.atomic
 def reference_update(*, actor, instance, data: dict):
-    changes = apply_changes(instance, data)
+    # Compared with the stored row: a caller's copy may already carry the new values.
+    stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+    changes = apply_changes(stored, data)
     if changes:
-        instance.full_clean()
-        instance.save()
-        activity_record(actor=actor, verb="updated", target=instance, changes=changes)
-    return instance
+        stored.full_clean()
+        stored.save()
+        activity_record(actor=actor, verb="updated", target=stored, changes=changes)
+    return stored
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 
 from alliances import access as alliance_access
 from alliances import services as alliance_services
-from alliances.admin import RoleAdmin, refusal_message
+from alliances.admin import RoleAdmin, StaffInline, refusal_message
 from alliances.calendar import today
 from config.api.exceptions import DomainError
 
@@ -20,7 +20,7 @@ from .choices import INTAKE_SLA_STATUSES, IntakeStatus
 from .models import Assignment, IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 
 
-class TaskTemplateInline(admin.TabularInline):
+class TaskTemplateInline(StaffInline):
     model = TaskTemplate
     extra = 0
     fields = ["title", "anchor", "offset_days", "effort_hours", "priority", "description"]
@@ -89,10 +89,19 @@ class ServiceAdmin(RoleAdmin):
                 formset.changed_objects.append((step.instance, step.changed_data))
 
 
-class LeaveInline(admin.TabularInline):
+class LeaveInline(StaffInline):
     model = LeavePeriod
     extra = 0
     fields = ["start", "end", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return access.can_change_specialists(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_change_specialists(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.can_change_specialists(request.user)
 
 
 @admin.register(Specialist)

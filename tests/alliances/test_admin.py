@@ -192,3 +192,17 @@ def test_members_added_and_removed_in_the_admin_are_logged(client, lead, special
     assert not AllianceMembership.objects.exists()
     verbs = ActivityLog.objects.filter(alliance=alliance).values_list("verb", flat=True)
     assert sorted(verbs) == ["member_added", "member_removed"]
+
+
+def test_head_renames_a_partner_in_the_admin_and_it_is_logged(client, head):
+    partner = PartnerFactory(name="Old Name")
+    signed_in(client, head)
+    response = client.post(
+        f"/admin/alliances/partner/{partner.pk}/change/",
+        {"name": "New Name", "kind": partner.kind, "country": "GB"},
+    )
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.name == "New Name"
+    log = ActivityLog.objects.get(verb="updated", object_id=partner.pk)
+    assert log.changes["name"] == ["Old Name", "New Name"]
