@@ -54,7 +54,9 @@ check-migrations: $(STAMP)
 bench: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py migrate --noinput --verbosity 0
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_portfolio --alliances 10000
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_resourcing --specialists 500 --tasks 100000
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/alliances_list.py
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/recommendation.py
 
 clean:
 	rm -rf $(VENV) var

@@ -298,7 +298,10 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_date", "pk"]
         indexes = [
-            models.Index(fields=["assignee", "status", "due_date"]),
+            # Covers queues and the recommendation's load sums without reading the table.
+            models.Index(
+                fields=["assignee", "status", "due_date", "effort_hours"], name="task_load_idx"
+            ),
             models.Index(fields=["alliance", "status"]),
         ]
         constraints = [

@@ -173,21 +173,24 @@ def _score(specialist: SpecialistFacts, need: ServiceNeed, area: str) -> dict:
         "wip": (WIP_POINTS * wip_share).quantize(Decimal("0.01")),
         "continuity": CONTINUITY_POINTS if specialist.partner_assignments else Decimal(0),
     }
+    # Plain floats and ISO strings: the result is rendered as is, for hundreds of people.
     return {
         **_person(specialist),
-        "score": sum(points.values()),
-        "points": points,
+        "score": float(sum(points.values())),
+        "points": {name: float(value) for name, value in points.items()},
         "factors": {
             "service_skill": True,
             "therapeutic_area_match": area_match,
-            "capacity_hours": capacity,
-            "committed_hours": committed,
-            "remaining_capacity_hours": remaining,
-            "needed_hours": need.effort_hours,
+            "capacity_hours": float(capacity),
+            "committed_hours": float(committed),
+            "remaining_capacity_hours": float(remaining),
+            "needed_hours": float(need.effort_hours),
             "open_tasks": specialist.open_tasks,
             "wip_limit": specialist.wip_limit,
             "partner_assignments": specialist.partner_assignments,
-            "last_assigned_at": specialist.last_assigned_at,
+            "last_assigned_at": specialist.last_assigned_at.isoformat()
+            if specialist.last_assigned_at
+            else None,
         },
     }
 
@@ -201,19 +204,19 @@ def rank_specialists(
     for specialist in specialists:
         reasons = _exclusions(specialist, need)
         if reasons:
-            excluded.append({**_person(specialist), "reasons": reasons})
+            excluded.append({**_person(specialist), "reasons": [str(r) for r in reasons]})
         else:
             candidates.append((specialist, _score(specialist, need, therapeutic_area)))
     never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
     candidates.sort(
         key=lambda pair: (-pair[1]["score"], pair[0].last_assigned_at or never, pair[0].id)
-    )
+    )  # scores are sums of hundredths, so equal scores compare equal as floats
     ranked = [{"rank": n, **scored} for n, (_, scored) in enumerate(candidates, start=1)]
     excluded.sort(key=lambda row: row["id"])
     return {
         "service": need.code,
-        "window": {"start": need.window_start, "end": need.window_end},
-        "effort_hours": need.effort_hours,
+        "window": {"start": need.window_start.isoformat(), "end": need.window_end.isoformat()},
+        "effort_hours": float(need.effort_hours),
         "candidates": ranked,
         "excluded": excluded,
     }

@@ -1,6 +1,7 @@
 """Reads for the front door, each through the visibility method, with its joins."""
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,7 +9,6 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 
 from alliances.calendar import today
-from alliances.models import TherapeuticArea
 
 from . import access
 from .choices import OPEN_WORK, Anchor
@@ -110,20 +110,44 @@ def service_needs(*, services: list[Service], start: datetime.date) -> list[Serv
 
 
 def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> list[SpecialistFacts]:
-    """Everything the ranking weighs, for every specialist, in a fixed number of queries."""
+    """Everything the ranking weighs, for every specialist, in a fixed number of queries.
+    Plain rows rather than model instances: this runs over every specialist on every read."""
     first = min((need.window_start for need in needs), default=today())
     last = max((need.window_end for need in needs), default=today())
-    leave = LeavePeriod.objects.filter(start__lte=last, end__gte=first).order_by()
-    specialists = Specialist.objects.select_related("user").prefetch_related(
-        Prefetch("services", queryset=Service.objects.only("code")),
-        Prefetch("therapeutic_areas", queryset=TherapeuticArea.objects.only("code")),
-        Prefetch("leave_periods", queryset=leave),
+    people = list(
+        Specialist.objects.order_by("pk").values(
+            "pk",
+            "user_id",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "active",
+            "weekly_capacity_hours",
+            "wip_limit",
+        )
     )
+    skills = defaultdict(set)
+    for specialist_id, code in Specialist.services.through.objects.values_list(
+        "specialist_id", "service__code"
+    ):
+        skills[specialist_id].add(code)
+    areas = defaultdict(set)
+    for specialist_id, code in Specialist.therapeutic_areas.through.objects.values_list(
+        "specialist_id", "therapeuticarea__code"
+    ):
+        areas[specialist_id].add(code)
+    leave = defaultdict(list)
+    for specialist_id, start, end in LeavePeriod.objects.filter(
+        start__lte=last, end__gte=first
+    ).values_list("specialist_id", "start", "end"):
+        leave[specialist_id].append((start, end))
+    # Only people who could be candidates need their load counted: the task table is the
+    # big one, and the covering index on (assignee, status, due_date, effort) serves this.
+    wanted = {need.code for need in needs}
+    eligible = [p["user_id"] for p in people if p["active"] and skills[p["pk"]] & wanted]
     load = {
         row["assignee_id"]: row
-        for row in Task.objects.filter(
-            status__in=OPEN_WORK, assignee__specialist_profile__isnull=False
-        )
+        for row in Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible)
         .order_by()
         .values("assignee_id")
         .annotate(
@@ -153,26 +177,27 @@ def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> lis
         else {}
     )
     facts = []
-    for specialist in specialists:
-        row = load.get(specialist.user_id, {})
+    for person in people:
+        row = load.get(person["user_id"], {})
+        name = f"{person['user__first_name']} {person['user__last_name']}".strip()
         facts.append(
             SpecialistFacts(
-                id=specialist.pk,
-                user_id=specialist.user_id,
-                username=specialist.user.username,
-                full_name=specialist.user.get_full_name() or specialist.user.username,
-                active=specialist.active,
-                services=frozenset(s.code for s in specialist.services.all()),
-                areas=frozenset(a.code for a in specialist.therapeutic_areas.all()),
-                weekly_capacity_hours=specialist.weekly_capacity_hours,
-                wip_limit=specialist.wip_limit,
-                leave=tuple((p.start, p.end) for p in specialist.leave_periods.all()),
+                id=person["pk"],
+                user_id=person["user_id"],
+                username=person["user__username"],
+                full_name=name or person["user__username"],
+                active=person["active"],
+                services=frozenset(skills[person["pk"]]),
+                areas=frozenset(areas[person["pk"]]),
+                weekly_capacity_hours=person["weekly_capacity_hours"],
+                wip_limit=person["wip_limit"],
+                leave=tuple(leave[person["pk"]]),
                 open_tasks=row.get("open_tasks", 0),
                 committed_hours={
                     need.code: row.get(f"due_{n}") or Decimal(0) for n, need in enumerate(needs)
                 },
-                partner_assignments=continuity.get(specialist.pk, 0),
-                last_assigned_at=last_assigned.get(specialist.pk),
+                partner_assignments=continuity.get(person["pk"], 0),
+                last_assigned_at=last_assigned.get(person["pk"]),
             )
         )
     return facts
