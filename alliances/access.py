@@ -73,8 +73,22 @@ class AllianceQuerySet(models.QuerySet):
         return self.filter(involvement_q(user))
 
 
+# Higher apps add ways of being "on" an alliance (resourcing: being assigned to it) through
+# register_involvement, from their AppConfig.ready(); each gives a Q over Alliance.
+_involvement: list = []
+
+
+def register_involvement(condition) -> None:
+    """`condition(user) -> Q` on Alliance: one more way of being on an alliance."""
+    if condition not in _involvement:
+        _involvement.append(condition)
+
+
 def involvement_q(user) -> models.Q:
     from .models import AllianceMembership
 
     member = AllianceMembership.objects.filter(alliance=models.OuterRef("pk"), user=user)
-    return models.Q(lead=user) | models.Q(executive_sponsor=user) | models.Exists(member)
+    q = models.Q(lead=user) | models.Q(executive_sponsor=user) | models.Exists(member)
+    for condition in _involvement:
+        q |= condition(user)
+    return q

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from config.api.exceptions import DomainError
 
+from . import lifecycle
 from .activity import activity_record, apply_changes, initial_changes
 from .choices import STATUS_EDGES, ManagementModel, Stage, Status, TransitionField
 from .models import (
@@ -147,6 +148,7 @@ def alliance_transition(
     if (field == TransitionField.MANAGEMENT_MODEL or backwards) and not note:
         what = "a management-model change" if not backwards else "moving a stage back"
         raise ValidationError({"note": [f"Say why: a note is required for {what}."]})
+    lifecycle.check_transition(alliance=locked, field=field, to=to)
     setattr(locked, field, to)
     locked.save(update_fields=[field, "updated_at"])
     StageTransition.objects.create(
@@ -160,6 +162,7 @@ def alliance_transition(
         changes={field: [current, to]},
         note=note,
     )
+    lifecycle.after_transition(alliance=locked, field=field, from_value=current, to=to, actor=actor)
     return locked
 
 

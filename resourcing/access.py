@@ -35,3 +35,34 @@ def can_see_all_specialists(user) -> bool:
 
 def can_change_specialists(user) -> bool:
     return manages_alliances(user)
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TaskQuerySet":
+        """A task is seen by its assignee and by whoever sees its alliance."""
+        from alliances.models import Alliance
+
+        if not user.is_authenticated:
+            return self.none()
+        if is_head(user):
+            return self
+        visible = Alliance.objects.visible_to(user).values("pk")
+        return self.filter(models.Q(assignee=user) | models.Q(alliance__in=visible))
+
+
+def can_act_on_task(user, task) -> bool:
+    """Start, wait, block, complete, reopen: the assignee, leads and the head."""
+    return task.assignee_id == user.pk or manages_alliances(user)
+
+
+def can_manage_tasks(user) -> bool:
+    """Create, edit, cancel, reassign: leads and the head."""
+    return manages_alliances(user)
+
+
+def can_accept(user, intake) -> bool:
+    return can_triage(user, intake)
+
+
+def can_see_workload(user, specialist) -> bool:
+    return manages_alliances(user) or specialist.user_id == user.pk

@@ -5,3 +5,12 @@ class ResourcingConfig(AppConfig):
     name = "resourcing"
     verbose_name = "Front door and resourcing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from alliances import access, lifecycle
+
+        from . import lifecycle as handlers
+
+        access.register_involvement(handlers.assigned_to)
+        lifecycle.register_transition_check(handlers.refuse_closing_with_open_work)
+        lifecycle.register_transition_handler(handlers.start_termination_playbook)

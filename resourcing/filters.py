@@ -5,8 +5,8 @@ from alliances.calendar import today
 from alliances.models import TherapeuticArea
 from config.api.filters import BooleanFilter, CodeFilter, IdFilter, UserIdFilter
 
-from .choices import INTAKE_SLA_STATUSES, Complexity, IntakeStatus
-from .models import IntakeRequest, Service, Specialist
+from .choices import INTAKE_SLA_STATUSES, OPEN_WORK, Complexity, IntakeStatus, Priority, TaskStatus
+from .models import IntakeRequest, Service, Specialist, Task
 
 
 def overdue_q() -> Q:
@@ -67,3 +67,38 @@ class SpecialistFilter(django_filters.FilterSet):
     class Meta:
         model = Specialist
         fields = []
+
+
+def task_overdue_q() -> Q:
+    return Q(status__in=OPEN_WORK, due_date__lt=today())
+
+
+class TaskFilter(django_filters.FilterSet):
+    assignee = UserIdFilter(field_name="assignee_id")
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
+    open = BooleanFilter(
+        method="filter_open", label="Open work: open, in progress, waiting, blocked"
+    )
+    overdue = BooleanFilter(method="filter_overdue", label="Open work past its due date")
+    service = CodeFilter(
+        field_name="service__code", to_field_name="code", queryset=Service.objects.all()
+    )
+    alliance = IdFilter(field_name="alliance_id")
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    due_date_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = Task
+        fields = []
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        is_open = Q(status__in=OPEN_WORK)
+        return queryset.filter(is_open) if value else queryset.exclude(is_open)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(task_overdue_q()) if value else queryset.exclude(task_overdue_q())

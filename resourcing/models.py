@@ -5,7 +5,7 @@ from django.db import models
 from alliances.choices import AllianceType, Direction
 from alliances.models import Alliance, CodeManager, Partner, TherapeuticArea, validate_currency
 
-from .access import IntakeRequestQuerySet
+from .access import IntakeRequestQuerySet, TaskQuerySet
 from .choices import (
     Anchor,
     Complexity,
@@ -294,6 +294,8 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]

@@ -126,11 +126,15 @@ class SpecialistFacts:
         return any(start <= day <= end for start, end in self.leave)
 
     def capacity_hours(self, first: datetime.date, last: datetime.date) -> Decimal:
-        """Weekly capacity spread over the business days in the window, leave removed."""
-        days = business_days_between(first, last)
-        for start, end in self.leave:
-            days -= business_days_between(max(start, first), min(end, last))
-        return (self.weekly_capacity_hours / 5 * days).quantize(Decimal("0.1"))
+        return capacity_hours(self.weekly_capacity_hours, self.leave, first, last)
+
+
+def capacity_hours(weekly: Decimal, leave, first: datetime.date, last: datetime.date) -> Decimal:
+    """Weekly capacity spread over the business days from `first` to `last`, leave removed."""
+    days = business_days_between(first, last)
+    for start, end in leave:
+        days -= business_days_between(max(start, first), min(end, last))
+    return (weekly / 5 * days).quantize(Decimal("0.1"))
 
 
 def _exclusions(specialist: SpecialistFacts, need: ServiceNeed) -> list[str]:

@@ -5,13 +5,26 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from alliances.calendar import today
 
 from . import access
-from .choices import OPEN_WORK, Anchor
+from .choices import OPEN_WORK, PRIORITY_RANK, Anchor
 from .models import (
     Assignment,
     IntakeMessage,
@@ -41,6 +54,21 @@ def intake_list(*, user) -> QuerySet[IntakeRequest]:
 def intake_detail_queryset(*, user) -> QuerySet[IntakeRequest]:
     messages = IntakeMessage.objects.select_related("author")
     return intake_list(user=user).prefetch_related(Prefetch("messages", queryset=messages))
+
+
+def task_list(*, user) -> QuerySet[Task]:
+    """Tasks the user may see, in queue order by default: overdue first (they are the earliest
+    due), then by due date, then by priority."""
+    return (
+        Task.objects.visible_to(user)
+        .select_related("alliance", "service", "assignee")
+        .annotate(
+            priority_rank=Case(
+                *(When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()),
+                output_field=IntegerField(),
+            )
+        )
+    )
 
 
 def service_list() -> QuerySet[Service]:

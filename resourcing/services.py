@@ -1,15 +1,33 @@
 """Front-door writes: keyword-only, atomic, given the actor, each with its activity-log entry."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
+from alliances.access import is_head, is_lead
 from alliances.activity import activity_record, apply_changes, initial_changes
 from alliances.calendar import add_business_days, local_date
+from alliances.choices import MemberRole, PartnerKind, Stage
+from alliances.choices import Status as AllianceStatus
+from alliances.models import Partner
+from alliances.services import alliance_create, reference_create
 from config.api.exceptions import DomainError
 
-from .choices import INTAKE_EDGES, IntakeStatus, MessageKind
-from .models import IntakeMessage, IntakeRequest, LeavePeriod, Specialist
+from .choices import INTAKE_EDGES, OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
+from .models import (
+    Assignment,
+    IntakeMessage,
+    IntakeRequest,
+    LeavePeriod,
+    Service,
+    Specialist,
+    Task,
+)
+from .recommendation import purpose_quadrant
+from .selectors import intake_recommendation
 
 
 def _sla_due(moment):
@@ -161,4 +179,320 @@ def specialist_update(*, actor, specialist: Specialist, data: dict) -> Specialis
     _set_relations(locked, {k: v for k, v in data.items() if k in RELATIONS}, changes)
     if changes:
         activity_record(actor=actor, verb="updated", target=locked, changes=changes)
+    return locked
+
+
+# Accept: the alliance and its work ---------------------------------------------------------
+
+
+def playbook_tasks_create(
+    *, actor, alliance, service, anchor: str, anchor_date, assignee, assignment=None
+) -> list[Task]:
+    """The service's playbook steps on `anchor`, dated from `anchor_date`, in one go."""
+    templates = list(service.templates.filter(anchor=anchor).order_by("offset_days", "pk"))
+    tasks = Task.objects.bulk_create(
+        Task(
+            alliance=alliance,
+            assignment=assignment,
+            service=service,
+            template=template,
+            title=template.title,
+            description=template.description,
+            assignee=assignee,
+            due_date=anchor_date + datetime.timedelta(days=template.offset_days),
+            effort_hours=template.effort_hours,
+            priority=template.priority,
+        )
+        for template in templates
+    )
+    if tasks:
+        activity_record(
+            actor=actor,
+            verb="playbook_started",
+            target=alliance,
+            alliance=alliance,
+            changes={
+                "service": [None, service.code],
+                "tasks": [None, len(tasks)],
+                "assignee": [None, assignee.pk],
+                "anchor_date": [None, anchor_date.isoformat()],
+            },
+        )
+    return tasks
+
+
+def _partner_for(*, actor, intake) -> Partner:
+    if intake.partner_id:
+        return intake.partner
+    existing = Partner.objects.filter(name__iexact=intake.partner_name).first()
+    if existing:
+        return existing
+    return reference_create(
+        actor=actor, model=Partner, data={"name": intake.partner_name, "kind": PartnerKind.OTHER}
+    )
+
+
+def _override_specialist(*, code: str, override: dict) -> Specialist:
+    specialist = override["specialist"]
+    if not specialist.active or not specialist.services.filter(code=code).exists():
+        raise ValidationError(
+            {"overrides": {code: {"specialist": [f"{specialist} does not deliver {code} now."]}}}
+        )
+    return specialist
+
+
+TOP_CANDIDATES_KEPT = 5
+
+
+@transaction.atomic
+def intake_accept(
+    *,
+    actor,
+    intake: IntakeRequest,
+    management_model: str,
+    services: list[Service] | None = None,
+    overrides: dict | None = None,
+    alliance_fields: dict | None = None,
+) -> dict:
+    """Accept a triaged request: the alliance in start-up, one assignment per service (the
+    recommended specialist or the lead's override), the start-up playbooks dated from the
+    desired start date, all at once or not at all."""
+    locked = (
+        IntakeRequest.objects.select_for_update()
+        .select_related("partner", "therapeutic_area", "requester")
+        .get(pk=intake.pk)
+    )
+    if locked.status == IntakeStatus.ACCEPTED:
+        raise DomainError(
+            "already_accepted",
+            "This request has already been accepted.",
+            alliance=locked.alliance_id,
+        )
+    if locked.status != IntakeStatus.TRIAGE:
+        raise DomainError(
+            "illegal_transition",
+            f"Only a request in triage can be accepted; this one is {locked.status}.",
+        )
+    services = services if services else list(locked.requested_services.all())
+    overrides = overrides or {}
+    unknown = sorted(set(overrides) - {s.code for s in services})
+    if unknown:
+        raise ValidationError(
+            {"overrides": {code: ["Not one of the services being accepted."] for code in unknown}}
+        )
+    chosen_overrides = {
+        code: _override_specialist(code=code, override=override)
+        for code, override in overrides.items()
+    }
+    fields = alliance_fields or {}
+    lead = fields.get("lead") or actor
+    recommendation = intake_recommendation(intake=locked, services=services)
+    # The requester stays in the loop: a member of the alliance they asked for.
+    members = []
+    if locked.requester not in (lead, fields.get("executive_sponsor")):
+        members.append({"user": locked.requester, "role": MemberRole.BUSINESS_LEAD})
+    alliance = alliance_create(
+        actor=actor,
+        data={
+            "name": fields.get("name") or locked.title[:120],
+            "description": locked.description,
+            "partner": _partner_for(actor=actor, intake=locked),
+            "therapeutic_area": locked.therapeutic_area,
+            "alliance_type": locked.alliance_type,
+            "direction": locked.direction,
+            "stage": fields.get("stage") or Stage.PRE_POC,
+            "status": AllianceStatus.STARTUP,
+            "management_model": management_model,
+            "purpose_quadrant": purpose_quadrant(
+                differentiating=locked.differentiating, mission_critical=locked.mission_critical
+            ),
+            "lead": lead,
+            "executive_sponsor": fields.get("executive_sponsor"),
+            "start_date": locked.desired_start_date,
+            "confidential": locked.confidential,
+        },
+        members=members,
+    )
+    by_code = {service.code: service for service in services}
+    recommended_ids = [
+        section["candidates"][0]["id"]
+        for section in recommendation["services"]
+        if section["candidates"] and section["service"] not in chosen_overrides
+    ]
+    recommended = Specialist.objects.select_related("user").in_bulk(recommended_ids)
+    assignments, tasks = [], []
+    for section in recommendation["services"]:
+        code = section["service"]
+        override = chosen_overrides.get(code)
+        if override is not None:
+            specialist, how = override, "override"
+        elif section["candidates"]:
+            specialist, how = recommended[section["candidates"][0]["id"]], "recommended"
+        else:
+            specialist, how = None, "no_candidate"
+        assignment = Assignment.objects.create(
+            alliance=alliance,
+            service=by_code[code],
+            specialist=specialist,
+            assignee=specialist.user if specialist else lead,
+            intake_request=locked,
+            recommendation={
+                "chosen": how,
+                "management_model": recommendation["management_model"],
+                "window": section["window"],
+                "candidates": section["candidates"][:TOP_CANDIDATES_KEPT],
+            },
+            override_reason=overrides[code]["reason"] if override is not None else "",
+            assigned_by=actor,
+        )
+        activity_record(
+            actor=actor,
+            verb="assigned",
+            target=assignment,
+            alliance=alliance,
+            changes={"service": [None, code], "assignee": [None, assignment.assignee_id]},
+            note=assignment.override_reason,
+        )
+        assignments.append(assignment)
+        tasks += playbook_tasks_create(
+            actor=actor,
+            alliance=alliance,
+            service=by_code[code],
+            anchor=Anchor.START,
+            anchor_date=locked.desired_start_date,
+            assignee=assignment.assignee,
+            assignment=assignment,
+        )
+    changes = apply_changes(
+        locked,
+        {
+            "status": IntakeStatus.ACCEPTED,
+            "alliance": alliance,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        },
+    )
+    locked.save()
+    activity_record(actor=actor, verb="accepted", target=locked, alliance=alliance, changes=changes)
+    return {"alliance": alliance, "assignments": assignments, "tasks": tasks}
+
+
+# Tasks ---------------------------------------------------------------------------------------
+
+TASK_MOVES = {
+    "start": (
+        {TaskStatus.OPEN, TaskStatus.WAITING_ON_PARTNER, TaskStatus.BLOCKED},
+        TaskStatus.IN_PROGRESS,
+    ),
+    "wait_on_partner": ({TaskStatus.OPEN, TaskStatus.IN_PROGRESS}, TaskStatus.WAITING_ON_PARTNER),
+    "block": (
+        {TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.WAITING_ON_PARTNER},
+        TaskStatus.BLOCKED,
+    ),
+    "complete": (set(OPEN_WORK), TaskStatus.DONE),
+    "reopen": ({TaskStatus.DONE, TaskStatus.CANCELLED}, TaskStatus.OPEN),
+    "cancel": (set(OPEN_WORK), TaskStatus.CANCELLED),
+}
+
+
+def _locked_task(task: Task) -> Task:
+    return Task.objects.select_for_update().select_related("alliance").get(pk=task.pk)
+
+
+@transaction.atomic
+def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
+    """Move a task along DESIGN.md's edges; `reason` for block and cancel."""
+    locked = _locked_task(task)
+    allowed_from, to = TASK_MOVES[action]
+    if locked.status not in allowed_from:
+        raise DomainError(
+            "illegal_transition",
+            f"A task that is {locked.status} cannot {action.replace('_', ' ')}.",
+        )
+    fields = {"status": to, "blocked_reason": reason if to == TaskStatus.BLOCKED else ""}
+    if to == TaskStatus.DONE:
+        fields["completed_at"] = timezone.now()
+    elif locked.completed_at is not None:
+        fields["completed_at"] = None
+    changes = apply_changes(locked, fields)
+    locked.save()
+    activity_record(
+        actor=actor,
+        verb=f"task_{action}",
+        target=locked,
+        alliance=locked.alliance,
+        changes=changes,
+        note=reason,
+    )
+    return locked
+
+
+def may_own_tasks(*, user, service) -> bool:
+    """Who a task can go to: an active specialist delivering its service, a lead or the head."""
+    if not user.is_active:
+        return False
+    if is_head(user) or is_lead(user):
+        return True
+    return Specialist.objects.filter(user=user, active=True, services=service).exists()
+
+
+@transaction.atomic
+def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
+    locked = _locked_task(task)
+    if locked.status not in OPEN_WORK:
+        raise DomainError(
+            "illegal_transition", f"A task that is {locked.status} cannot be reassigned."
+        )
+    if not may_own_tasks(user=assignee, service=locked.service):
+        raise ValidationError(
+            {
+                "assignee": [
+                    f"{assignee.get_username()} is not an active specialist for "
+                    f"{locked.service.code}, a lead or the head."
+                ]
+            }
+        )
+    changes = apply_changes(locked, {"assignee": assignee})
+    if changes:
+        locked.save()
+        activity_record(
+            actor=actor,
+            verb="task_reassigned",
+            target=locked,
+            alliance=locked.alliance,
+            changes=changes,
+            note=reason,
+        )
+    return locked
+
+
+@transaction.atomic
+def task_create(*, actor, data: dict) -> Task:
+    if not may_own_tasks(user=data["assignee"], service=data["service"]):
+        raise ValidationError(
+            {"assignee": ["Give an active specialist for this service, a lead or the head."]}
+        )
+    task = Task(**data)
+    task.full_clean()
+    task.save()
+    activity_record(
+        actor=actor,
+        verb="created",
+        target=task,
+        alliance=task.alliance,
+        changes=initial_changes(data),
+    )
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, data: dict) -> Task:
+    locked = _locked_task(task)
+    changes = apply_changes(locked, data)
+    if changes:
+        locked.full_clean()
+        locked.save()
+        activity_record(
+            actor=actor, verb="updated", target=locked, alliance=locked.alliance, changes=changes
+        )
     return locked

@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from config.api.idempotency import IdempotentMixin
+
 from .. import access, selectors, services
 from ..filters import AllianceFilter, PartnerFilter, UserFilter
 from ..models import Partner, TherapeuticArea
@@ -66,7 +68,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.user_list(user=self.request.user)
 
 
-class ReferenceViewSet(viewsets.ModelViewSet):
+class ReferenceViewSet(IdempotentMixin, viewsets.ModelViewSet):
     """Reference data: readable by everyone signed in; writes are checked by `can_write`."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -125,6 +127,7 @@ class PartnerViewSet(ReferenceViewSet):
 
 
 class AllianceViewSet(
+    IdempotentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,

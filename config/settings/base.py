@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "config.apps.PlatformConfig",
     "alliances",
     "resourcing",
 ]
@@ -100,6 +101,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # "Today", business days and workbook times are reckoned in this zone.
 PORTFOLIO_TIME_ZONE = env("PORTFOLIO_TIME_ZONE", default="Europe/London")
+
+# Idempotency-Key records are kept this long.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 
 # The front door: triage is due this many business days after a request (re-)enters submitted.
 INTAKE_TRIAGE_SLA_DAYS = env.int("INTAKE_TRIAGE_SLA_DAYS", default=3)

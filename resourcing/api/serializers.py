@@ -1,13 +1,29 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alliances.api.serializers import MeSerializer, PartnerBriefField, UserBriefField
+from alliances.api.serializers import (
+    AllianceDetailSerializer,
+    MeSerializer,
+    PartnerBriefField,
+    UserBriefField,
+)
 from alliances.calendar import business_days_since, local_date, today
-from alliances.models import Partner, TherapeuticArea
+from alliances.choices import ManagementModel, Stage
+from alliances.models import Alliance, Partner, TherapeuticArea
 from config.api.serializers import StrictModelSerializer, StrictSerializer
 
-from ..choices import INTAKE_SLA_STATUSES
-from ..models import IntakeMessage, IntakeRequest, LeavePeriod, Service, Specialist, TaskTemplate
+from ..choices import INTAKE_SLA_STATUSES, OPEN_WORK
+from ..models import (
+    Assignment,
+    IntakeMessage,
+    IntakeRequest,
+    LeavePeriod,
+    Service,
+    Specialist,
+    Task,
+    TaskTemplate,
+)
 from ..recommendation import purpose_quadrant
 
 User = get_user_model()
@@ -250,3 +266,153 @@ class AnswerSerializer(StrictSerializer):
 
 class EmptySerializer(StrictSerializer):
     pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+        },
+    }
+)
+class AllianceBriefField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, alliance) -> dict:
+        return {"id": alliance.pk, "code": alliance.code, "name": alliance.name}
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    alliance = AllianceBriefField()
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = UserBriefField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "alliance",
+            "assignment",
+            "service",
+            "title",
+            "description",
+            "assignee",
+            "status",
+            "blocked_reason",
+            "due_date",
+            "overdue",
+            "effort_hours",
+            "priority",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_overdue(self, task) -> bool:
+        return task.status in OPEN_WORK and task.due_date < self.context.get("today", today())
+
+
+class TaskCreateSerializer(StrictModelSerializer):
+    alliance = serializers.PrimaryKeyRelatedField(queryset=Alliance.objects.all())
+    service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+    field_hints = {
+        "status": "Move it with the task actions (start, complete, ...).",
+    }
+
+    class Meta:
+        model = Task
+        fields = [
+            "alliance",
+            "service",
+            "title",
+            "description",
+            "assignee",
+            "due_date",
+            "effort_hours",
+            "priority",
+        ]
+
+    def __init__(self, *args, visible_alliances=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if visible_alliances is not None:
+            self.fields["alliance"].queryset = visible_alliances
+
+
+class TaskUpdateSerializer(StrictModelSerializer):
+    field_hints = {
+        "status": "Move it with the task actions (start, complete, ...).",
+        "assignee": "Use POST tasks/{id}/reassign/ with a reason.",
+        "alliance": "A task stays on its alliance.",
+        "service": "A task stays with its service.",
+    }
+
+    class Meta:
+        model = Task
+        fields = ["title", "description", "due_date", "effort_hours", "priority"]
+
+
+class ReassignSerializer(StrictSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    reason = serializers.CharField(max_length=4000)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = UserBriefField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "alliance",
+            "service",
+            "specialist",
+            "assignee",
+            "override_reason",
+            "recommendation",
+            "created_at",
+        ]
+
+
+class OverrideSerializer(StrictSerializer):
+    specialist = serializers.PrimaryKeyRelatedField(queryset=Specialist.objects.all())
+    reason = serializers.CharField(max_length=4000)
+
+
+class AcceptAllianceSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120, required=False)
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    executive_sponsor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+
+
+class AcceptSerializer(StrictSerializer):
+    management_model = serializers.ChoiceField(choices=ManagementModel.choices)
+    services = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Service.objects.all(), required=False
+    )
+    overrides = serializers.DictField(child=OverrideSerializer(), required=False)
+    alliance = AcceptAllianceSerializer(required=False)
+
+    def validate_services(self, services):
+        codes = [s.code for s in services]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError("Each service can be accepted once.")
+        return services
+
+
+class AcceptResultSerializer(serializers.Serializer):
+    alliance = AllianceDetailSerializer()
+    assignments = AssignmentSerializer(many=True)
+    tasks = TaskSerializer(many=True)

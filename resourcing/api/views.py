@@ -1,16 +1,27 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliances import selectors as alliance_selectors
+from alliances.api.serializers import AllianceDetailSerializer
 from alliances.api.views import ID, require
+from alliances.calendar import today
+from alliances.models import Alliance
+from config.api.idempotency import IdempotentMixin
 
-from .. import access, selectors, services
-from ..filters import IntakeRequestFilter, SpecialistFilter
+from .. import access, capacity, selectors, services
+from ..filters import IntakeRequestFilter, SpecialistFilter, TaskFilter
+from ..models import Specialist
 from .serializers import (
+    AcceptResultSerializer,
+    AcceptSerializer,
     AnswerSerializer,
+    AssignmentSerializer,
     EmptySerializer,
     IntakeRequestDetailSerializer,
     IntakeRequestInputSerializer,
@@ -18,10 +29,14 @@ from .serializers import (
     MeWithSpecialistSerializer,
     QuestionSerializer,
     ReasonSerializer,
+    ReassignSerializer,
     ServiceSerializer,
     SpecialistInputSerializer,
     SpecialistSerializer,
     SpecialistUpdateSerializer,
+    TaskCreateSerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
 )
 
 
@@ -44,7 +59,32 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.service_list()
 
 
-class SpecialistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+WEEKS = OpenApiParameter("weeks", int, description="Horizon in weeks, 1-52 (default 12).")
+
+
+def weeks_param(request) -> int:
+    raw = request.query_params.get("weeks", "12")
+    if not raw.isdigit() or not 1 <= int(raw) <= 52:
+        raise ValidationError({"weeks": ["Must be a whole number of weeks from 1 to 52."]})
+    return int(raw)
+
+
+class CapacityView(APIView):
+    """Leads and the head: capacity against demand per specialist and per service over the
+    next `weeks`, with the hours the open intake pipeline would add."""
+
+    @extend_schema(parameters=[WEEKS], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        require(
+            access.can_see_all_specialists(request.user),
+            "Only alliance leads and the head see capacity.",
+        )
+        return Response(capacity.capacity_report(weeks=weeks_param(request)))
+
+
+class SpecialistViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Specialists and their capacity: leads and the head see and change all of them; a
     specialist sees their own profile."""
 
@@ -87,9 +127,24 @@ class SpecialistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return self._respond(specialist)
 
+    @extend_schema(parameters=[WEEKS], responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def workload(self, request, pk=None):
+        """Capacity, open work, overdue and utilisation over the next `weeks` (default 12)."""
+        specialist = get_object_or_404(Specialist.objects.all(), pk=pk)
+        require(
+            access.can_see_workload(request.user, specialist),
+            "Only leads, the head and the specialist see a workload.",
+        )
+        weeks = weeks_param(request)
+        first, last = capacity.horizon(weeks)
+        (row,) = capacity.specialist_rows(first=first, last=last, specialists=[specialist])
+        horizon = {"start": first.isoformat(), "end": last.isoformat(), "weeks": weeks}
+        return Response({"horizon": horizon, **row})
+
 
 class IntakeRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The front door. Everyone submits; requesters follow their own requests; leads (and,
     for confidential ones, the head) triage."""
@@ -182,6 +237,42 @@ class IntakeRequestViewSet(
             services.intake_answer(actor=request.user, intake=intake, **data.validated_data)
         )
 
+    @extend_schema(
+        request=AcceptSerializer,
+        responses={
+            201: AcceptResultSerializer,
+            409: OpenApiResponse(description="already_accepted or illegal_transition"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept a request in triage: the alliance in start-up, one assignment per service and
+        the start-up playbooks' tasks, in one transaction."""
+        intake = self._triageable()
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        result = services.intake_accept(
+            actor=request.user,
+            intake=intake,
+            management_model=body["management_model"],
+            services=body.get("services"),
+            overrides=body.get("overrides"),
+            alliance_fields=body.get("alliance"),
+        )
+        alliance = alliance_selectors.alliance_after_write(alliance=result["alliance"])
+        tasks = selectors.task_list(user=request.user).filter(
+            pk__in=[task.pk for task in result["tasks"]]
+        )
+        return Response(
+            {
+                "alliance": AllianceDetailSerializer(alliance).data,
+                "assignments": AssignmentSerializer(result["assignments"], many=True).data,
+                "tasks": TaskSerializer(tasks.order_by("due_date", "pk"), many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def recommendation(self, request, pk=None):
@@ -189,3 +280,121 @@ class IntakeRequestViewSet(
         factor and every exclusion. Read-only."""
         intake = self._triageable()
         return Response(selectors.intake_recommendation(intake=intake))
+
+
+class TaskViewSet(
+    IdempotentMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Work on alliances. `?assignee=me&open=true` is your queue: open work, overdue first, then
+    by due date, then by priority."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    search_fields = ["title", "alliance__code", "alliance__name"]
+    ordering_fields = ["due_date", "priority_rank", "status", "created_at", "updated_at", "title"]
+    ordering = ["due_date", "priority_rank", "pk"]
+    lookup_value_regex = ID
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": today()}
+
+    def filter_queryset(self, queryset):
+        if self.action in ("list", None):
+            return super().filter_queryset(queryset)
+        return queryset
+
+    def _respond(self, task, code=status.HTTP_200_OK):
+        # Shown even if the change took it out of the caller's sight (a reassignment).
+        fresh = selectors.task_list(user=self.request.user).filter(pk=task.pk).first() or task
+        return Response(TaskSerializer(fresh, context={"today": today()}).data, status=code)
+
+    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
+    def create(self, request):
+        require(
+            access.can_manage_tasks(request.user), "Only alliance leads and the head add tasks."
+        )
+        visible = Alliance.objects.visible_to(request.user)
+        data = TaskCreateSerializer(data=request.data, visible_alliances=visible)
+        data.is_valid(raise_exception=True)
+        task = services.task_create(actor=request.user, data=data.validated_data)
+        return self._respond(task, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaskUpdateSerializer, responses=TaskSerializer)
+    def partial_update(self, request, pk=None):
+        task = self.get_object()
+        require(
+            access.can_manage_tasks(request.user), "Only alliance leads and the head edit tasks."
+        )
+        data = TaskUpdateSerializer(instance=task, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.task_update(actor=request.user, task=task, data=data.validated_data)
+        )
+
+    def _move(self, request, action_name, body_serializer=EmptySerializer, managers_only=False):
+        task = self.get_object()
+        allowed = (
+            access.can_manage_tasks(request.user)
+            if managers_only
+            else access.can_act_on_task(request.user, task)
+        )
+        message = (
+            "Only alliance leads and the head do this."
+            if managers_only
+            else "Only the assignee, alliance leads and the head act on this task."
+        )
+        require(allowed, message)
+        data = body_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.task_move(
+            actor=request.user, task=task, action=action_name, **data.validated_data
+        )
+        return self._respond(moved)
+
+    @extend_schema(request=EmptySerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._move(request, "start")
+
+    @extend_schema(request=EmptySerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"], url_path="wait-on-partner")
+    def wait_on_partner(self, request, pk=None):
+        return self._move(request, "wait_on_partner")
+
+    @extend_schema(request=ReasonSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def block(self, request, pk=None):
+        return self._move(request, "block", ReasonSerializer)
+
+    @extend_schema(request=EmptySerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._move(request, "complete")
+
+    @extend_schema(request=EmptySerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._move(request, "reopen")
+
+    @extend_schema(request=ReasonSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._move(request, "cancel", ReasonSerializer, managers_only=True)
+
+    @extend_schema(request=ReassignSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        task = self.get_object()
+        require(access.can_manage_tasks(request.user), "Only alliance leads and the head reassign.")
+        data = ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.task_reassign(actor=request.user, task=task, **data.validated_data)
+        )
