@@ -175,7 +175,7 @@ class SlaFilter(admin.SimpleListFilter):
     parameter_name = "sla"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("due_today", "Due today"), ("on_time", "On time")]
+        return [("overdue", "Overdue"), ("due_today", "Due today"), ("on_time", "Due later")]
 
     def queryset(self, request, queryset):
         waiting = queryset.filter(status__in=INTAKE_SLA_STATUSES)
@@ -184,7 +184,7 @@ class SlaFilter(admin.SimpleListFilter):
         if self.value() == "due_today":
             return waiting.filter(sla_due=today())
         if self.value() == "on_time":
-            return waiting.filter(sla_due__gte=today())
+            return waiting.filter(sla_due__gt=today())
         return queryset
 
 
@@ -242,8 +242,15 @@ class IntakeRequestAdmin(RoleAdmin):
         intake = get_object_or_404(selectors.intake_detail_queryset(user=request.user), pk=pk)
         allowed = access.can_triage(request.user, intake)
         form = TriageForm(request.POST or None)
-        if request.method == "POST" and allowed and form.is_valid():
-            self._act(request, intake, request.POST.get("do"), form.cleaned_data)
+        if request.method == "POST":
+            if not allowed:
+                self.message_user(
+                    request,
+                    "Only alliance leads triage requests (the head, if it is confidential).",
+                    messages.ERROR,
+                )
+            elif form.is_valid():
+                self._act(request, intake, request.POST.get("do"), form.cleaned_data)
             return redirect(request.path)
         return render(
             request,
@@ -256,7 +263,7 @@ class IntakeRequestAdmin(RoleAdmin):
                 "form": form,
                 "can_triage": allowed,
                 "IntakeStatus": IntakeStatus,
-                "recommendation": selectors.intake_recommendation(intake=intake)
+                "recommendation": selectors.intake_recommendation(intake=intake, user=request.user)
                 if allowed
                 else None,
             },

@@ -130,19 +130,34 @@ class SpecialistFacts:
 
 
 def capacity_hours(weekly: Decimal, leave, first: datetime.date, last: datetime.date) -> Decimal:
-    """Weekly capacity spread over the business days from `first` to `last`, leave removed."""
+    """Weekly capacity spread over the business days from `first` to `last`, leave removed
+    (overlapping leave counted once)."""
     days = business_days_between(first, last)
-    for start, end in leave:
+    for start, end in merged(leave):
         days -= business_days_between(max(start, first), min(end, last))
     return (weekly / 5 * days).quantize(Decimal("0.1"))
 
 
+def merged(periods) -> list[tuple[datetime.date, datetime.date]]:
+    result: list[tuple[datetime.date, datetime.date]] = []
+    for start, end in sorted(periods):
+        if result and start <= result[-1][1] + datetime.timedelta(days=1):
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result
+
+
 def _exclusions(specialist: SpecialistFacts, need: ServiceNeed) -> list[str]:
+    """Why not: `inactive` and `lacks_skill` first; only someone who could otherwise do the
+    work is checked for `on_leave` and `at_wip_limit` (their load is counted only then)."""
     reasons = []
     if not specialist.active:
         reasons.append(Exclusion.INACTIVE)
     if need.code not in specialist.services:
         reasons.append(Exclusion.LACKS_SKILL)
+    if reasons:
+        return reasons
     if specialist.on_leave(need.window_start):
         reasons.append(Exclusion.ON_LEAVE)
     if specialist.open_tasks >= specialist.wip_limit:

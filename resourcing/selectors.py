@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from alliances.calendar import today
+from alliances.models import Alliance
 
 from . import access
 from .choices import OPEN_WORK, PRIORITY_RANK, Anchor
@@ -137,9 +138,13 @@ def service_needs(*, services: list[Service], start: datetime.date) -> list[Serv
     return needs
 
 
-def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> list[SpecialistFacts]:
+def specialist_facts(
+    *, needs: list[ServiceNeed], partner_id: int | None, user
+) -> list[SpecialistFacts]:
     """Everything the ranking weighs, for every specialist, in a fixed number of queries.
-    Plain rows rather than model instances: this runs over every specialist on every read."""
+    Plain rows rather than model instances: this runs over every specialist on every read.
+    Continuity counts only alliances `user` can see: it would otherwise reveal a confidential
+    partnership. Load and last-assigned are about the specialist and count everything."""
     first = min((need.window_start for need in needs), default=today())
     last = max((need.window_end for need in needs), default=today())
     people = list(
@@ -195,7 +200,11 @@ def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> lis
     )
     continuity = (
         dict(
-            Assignment.objects.filter(specialist__isnull=False, alliance__partner_id=partner_id)
+            Assignment.objects.filter(
+                specialist__isnull=False,
+                alliance__partner_id=partner_id,
+                alliance__in=Alliance.objects.visible_to(user).values("pk"),
+            )
             .order_by()
             .values("specialist_id")
             .annotate(n=Count("pk"))
@@ -231,12 +240,14 @@ def specialist_facts(*, needs: list[ServiceNeed], partner_id: int | None) -> lis
     return facts
 
 
-def intake_recommendation(*, intake: IntakeRequest, services: list[Service] | None = None) -> dict:
+def intake_recommendation(
+    *, intake: IntakeRequest, user, services: list[Service] | None = None
+) -> dict:
     """The management model and, per service, the ranked specialists, with every reason."""
     services = list(intake.requested_services.all()) if services is None else services
     start = max(intake.desired_start_date, today())
     needs = service_needs(services=services, start=start)
-    facts = specialist_facts(needs=needs, partner_id=intake.partner_id)
+    facts = specialist_facts(needs=needs, partner_id=intake.partner_id, user=user)
     model = recommend_management_model(
         differentiating=intake.differentiating,
         mission_critical=intake.mission_critical,

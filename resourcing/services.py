@@ -258,7 +258,7 @@ def intake_accept(
     recommended specialist or the lead's override), the start-up playbooks dated from the
     desired start date, all at once or not at all."""
     locked = (
-        IntakeRequest.objects.select_for_update()
+        IntakeRequest.objects.select_for_update(of=("self",))
         .select_related("partner", "therapeutic_area", "requester")
         .get(pk=intake.pk)
     )
@@ -286,7 +286,7 @@ def intake_accept(
     }
     fields = alliance_fields or {}
     lead = fields.get("lead") or actor
-    recommendation = intake_recommendation(intake=locked, services=services)
+    recommendation = intake_recommendation(intake=locked, user=actor, services=services)
     # The requester stays in the loop: a member of the alliance they asked for.
     members = []
     if locked.requester not in (lead, fields.get("executive_sponsor")):
@@ -396,7 +396,7 @@ TASK_MOVES = {
 
 
 def _locked_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("alliance").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=task.pk)
 
 
 @transaction.atomic

@@ -98,9 +98,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-# "Today", business days and workbook times are reckoned in this zone.
+# "Today", business days, date filters and workbook times are reckoned in this zone; the
+# database stores UTC.
 PORTFOLIO_TIME_ZONE = env("PORTFOLIO_TIME_ZONE", default="Europe/London")
+TIME_ZONE = PORTFOLIO_TIME_ZONE
 
 # Idempotency-Key records are kept this long.
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)

@@ -1,3 +1,5 @@
+import itertools
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -100,6 +102,15 @@ class SpecialistInputSerializer(StrictModelSerializer):
     leave_periods = LeavePeriodSerializer(many=True, required=False)
 
     field_hints = {"open_tasks": "It is counted from the specialist's tasks."}
+
+    def validate_leave_periods(self, periods):
+        ordered = sorted(periods, key=lambda p: p["start"])
+        for earlier, later in itertools.pairwise(ordered):
+            if later["start"] <= earlier["end"]:
+                raise serializers.ValidationError(
+                    f"Leave from {later['start']} overlaps leave ending {earlier['end']}."
+                )
+        return periods
 
     class Meta:
         model = Specialist
@@ -204,7 +215,7 @@ class IntakeRequestInputSerializer(StrictModelSerializer):
         slug_field="code", queryset=TherapeuticArea.objects.all()
     )
     requested_services = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Service.objects.all()
+        slug_field="code", many=True, queryset=Service.objects.all(), allow_empty=False
     )
 
     field_hints = {

@@ -279,7 +279,7 @@ class IntakeRequestViewSet(
         """The management model and the ranked specialists per requested service, with every
         factor and every exclusion. Read-only."""
         intake = self._triageable()
-        return Response(selectors.intake_recommendation(intake=intake))
+        return Response(selectors.intake_recommendation(intake=intake, user=request.user))
 
 
 class TaskViewSet(

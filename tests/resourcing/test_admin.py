@@ -153,3 +153,32 @@ def test_specialist_saved_in_the_admin_goes_through_the_service(client, lead):
     assert person.leave_periods.get().note == "Ski trip"
     log = ActivityLog.objects.get(verb="updated", object_id=person.pk)
     assert log.changes["wip_limit"] == [10, 12]
+
+
+def test_triage_page_shows_when_each_candidate_was_last_assigned(client, lead):
+    from tests.resourcing.factories import AssignmentFactory
+
+    TaskTemplateFactory()
+    person = SpecialistFactory(user__first_name="Kim", user__last_name="Mensah")
+    AssignmentFactory(specialist=person)
+    intake = IntakeFactory()
+    client.force_login(lead)
+    page = client.get(triage_url(intake)).content.decode()
+    assert timezone.localdate().isoformat() in page
+
+
+def test_a_triage_post_by_someone_who_may_not_says_so(client, executive):
+    intake = IntakeFactory(requester=executive)
+    client.force_login(executive)
+    page = client.post(triage_url(intake), {"do": "triage"}, follow=True).content.decode()
+    assert "Only alliance leads triage" in page
+    intake.refresh_from_db()
+    assert intake.status == "submitted"
+
+
+def test_declined_requests_show_why(client, lead):
+    intake = IntakeFactory(status="declined", decline_reason="Outside strategy", decided_by=lead)
+    client.force_login(lead)
+    page = client.get(triage_url(intake)).content.decode()
+    assert "Outside strategy" in page
+    assert "Triage due" not in page

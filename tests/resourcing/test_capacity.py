@@ -80,7 +80,7 @@ def test_bad_weeks_are_400(api, lead, team, weeks):
 
 
 def test_capacity_per_specialist_and_service_with_the_pipeline(api, lead, team):
-    me, other = team
+    _me, other = team
     TaskTemplateFactory(service=service("startup"), effort_hours="12.0")
     TaskTemplateFactory(service=service("startup"), effort_hours="8.0")
     IntakeFactory(services=["startup"], desired_start_date=days(7), status="triage")

@@ -314,3 +314,18 @@ def test_a_partner_on_record_is_shown(api, requester, body):
 def test_requester_of_another_users_request_is_hidden(api, requester):
     other = IntakeFactory(requester=UserFactory(username="someone"))
     assert act(api, requester, other, "answer", answer="x").status_code == 404
+
+
+def test_at_least_one_service_is_requested(api, requester, body):
+    response = api(requester).post(URL, {**body, "requested_services": []}, format="json")
+    assert response.status_code == 400
+    assert "requested_services" in response.json()
+
+
+def test_submitted_at_filters_use_the_portfolio_date(api, lead, settings):
+    settings.PORTFOLIO_TIME_ZONE = "Europe/London"
+    # 23:30 UTC on 1 June is 00:30 on 2 June in London
+    late = datetime.datetime(2026, 6, 1, 23, 30, tzinfo=datetime.UTC)
+    IntakeFactory(title="NIGHT OWL", submitted_at=late)
+    on_the_2nd = {"submitted_at_after": "2026-06-02", "submitted_at_before": "2026-06-02"}
+    assert titles(api(lead).get(URL, on_the_2nd)) == {"NIGHT OWL"}

@@ -156,7 +156,7 @@ def test_continuity_counts():
         ({"open_tasks": 10}, ["at_wip_limit"]),
         (
             {"active": False, "services": frozenset(), "open_tasks": 12},
-            ["inactive", "lacks_skill", "at_wip_limit"],
+            ["inactive", "lacks_skill"],
         ),
     ],
 )
@@ -202,3 +202,16 @@ def test_the_tie_break_spreads_work_between_equal_specialists():
 def test_ranking_is_deterministic():
     people = [facts(i, open_tasks=i % 3, partner_assignments=i % 2) for i in range(1, 30)]
     assert rank(*people) == rank(*reversed(people))
+
+
+def test_load_is_only_weighed_for_people_who_could_do_the_work():
+    result = rank(facts(1, services=frozenset({"reporting"}), open_tasks=50))
+    assert result["excluded"][0]["reasons"] == ["lacks_skill"]
+
+
+def test_overlapping_leave_counts_once():
+    second = (MON + datetime.timedelta(days=7), MON + datetime.timedelta(days=11))
+    twice = facts(1, leave=(second, second, (second[0], second[1] - datetime.timedelta(days=2))))
+    result = rank(twice)
+    # 20 business days less one week away, counted once: 15 x 6 h
+    assert result["candidates"][0]["factors"]["capacity_hours"] == 90.0

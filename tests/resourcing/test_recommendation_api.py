@@ -121,3 +121,17 @@ def test_query_count_is_independent_of_specialists_and_tasks(lead, playbook):
     # token, roles, intake, requested services, templates, specialists, their services,
     # areas, leave, task load, last assigned, continuity
     assert many == 12
+
+
+def test_continuity_counts_only_alliances_the_reader_can_see(api, lead, head, playbook):
+    intake = IntakeFactory()
+    person = SpecialistFactory(user=UserFactory(username="kim"))
+    secret = AllianceFactory(partner=intake.partner, confidential=True, lead=head)
+    AssignmentFactory(specialist=person, alliance=secret)
+
+    def continuity(user):
+        data = api(user).get(url(intake)).json()
+        return data["services"][0]["candidates"][0]["factors"]["partner_assignments"]
+
+    assert continuity(lead) == 0
+    assert continuity(head) == 1

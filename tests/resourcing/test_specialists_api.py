@@ -160,3 +160,18 @@ def test_me_names_the_specialist_profile(api, specialist):
     assert api(specialist).get("/api/v1/me/").json()["specialist_id"] is None
     profile = SpecialistFactory(user=specialist)
     assert api(specialist).get("/api/v1/me/").json()["specialist_id"] == profile.pk
+
+
+def test_overlapping_leave_is_400(api, lead, nadia):
+    response = api(lead).patch(
+        f"{URL}{nadia.pk}/",
+        {
+            "leave_periods": [
+                {"start": "2027-01-12", "end": "2027-06-30"},
+                {"start": "2027-01-12", "end": "2027-06-30"},
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "overlaps" in str(response.json()["leave_periods"])

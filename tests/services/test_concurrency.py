@@ -10,7 +10,11 @@ from rest_framework.test import APIClient
 from alliances.models import Alliance, StageTransition
 from tests.alliances.factories import AllianceFactory
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the rows migrations create (groups, services) survive the flushes.
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_database_is_postgresql():
@@ -85,3 +89,40 @@ def test_simultaneous_identical_moves_record_exactly_one(lead, lead2):
         thread.join(timeout=30)
     assert sorted(codes) == [200, 409]
     assert StageTransition.objects.filter(alliance=alliance).count() == 1
+
+
+def test_two_simultaneous_accepts_give_one_201_and_one_409(lead, lead2):
+    from resourcing.models import Assignment, IntakeRequest
+    from tests.resourcing.factories import IntakeFactory, SpecialistFactory, TaskTemplateFactory
+
+    SpecialistFactory(services=["startup"])
+    TaskTemplateFactory()
+    intake = IntakeFactory(status="triage")
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def accept(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        barrier.wait()
+        try:
+            response = client.post(
+                f"/api/v1/intake-requests/{intake.pk}/accept/",
+                {"management_model": "dedicated"},
+                format="json",
+            )
+            codes.append((response.status_code, response.json()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept, args=(user,)) for user in (lead, lead2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(code for code, _ in codes) == [201, 409]
+    refusal = next(body for code, body in codes if code == 409)
+    assert refusal["code"] == "already_accepted"
+    assert Alliance.objects.count() == 1
+    assert Assignment.objects.count() == 1
+    assert IntakeRequest.objects.get().alliance_id == Alliance.objects.get().pk
