@@ -138,9 +138,16 @@ def refusal_message(error) -> str:
     if isinstance(error, DomainError):
         return error.detail
     if isinstance(error, ValidationError):
-        detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
-        return "; ".join(str(m) for messages_ in detail.values() for m in messages_)
+        return "; ".join(_flatten(error.detail))
     return "; ".join(error.messages)
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _flatten(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _flatten(value)]
+    return [str(detail)]
 
 
 @admin.register(Alliance)

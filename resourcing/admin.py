@@ -13,10 +13,11 @@ from alliances import access as alliance_access
 from alliances import services as alliance_services
 from alliances.admin import RoleAdmin, StaffInline, refusal_message
 from alliances.calendar import today
+from alliances.choices import ManagementModel, Role, Stage
 from config.api.exceptions import DomainError
 
 from . import access, selectors, services
-from .choices import INTAKE_SLA_STATUSES, IntakeStatus
+from .choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
 from .models import Assignment, IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 
 
@@ -104,6 +105,9 @@ class LeaveInline(StaffInline):
         return access.can_change_specialists(request.user)
 
 
+UTILISATION_WEEKS = 12
+
+
 @admin.register(Specialist)
 class SpecialistAdmin(RoleAdmin):
     list_display = [
@@ -112,6 +116,7 @@ class SpecialistAdmin(RoleAdmin):
         "weekly_capacity_hours",
         "wip_limit",
         "open_tasks",
+        "utilisation",
         "active",
     ]
     list_filter = ["active", "services", "therapeutic_areas"]
@@ -121,7 +126,15 @@ class SpecialistAdmin(RoleAdmin):
     inlines = [LeaveInline]
 
     def get_queryset(self, request):
-        return selectors.specialist_list(user=request.user)
+        return selectors.specialist_list(user=request.user, horizon_weeks=UTILISATION_WEEKS)
+
+    @admin.display(description=f"Utilisation, next {UTILISATION_WEEKS} weeks")
+    def utilisation(self, specialist):
+        share = selectors.utilisation(specialist, weeks=UTILISATION_WEEKS)
+        if share is None:
+            return "no capacity (leave)"
+        flag = " ⚠" if share > 1 or specialist.open_tasks >= specialist.wip_limit else ""
+        return f"{share:.0%}{flag}"
 
     @admin.display(description="Services")
     def skills(self, specialist):
@@ -188,6 +201,51 @@ class SlaFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AcceptForm(forms.Form):
+    """Accept with the recommendation as the starting point: model, services, overrides."""
+
+    management_model = forms.ChoiceField(choices=ManagementModel.choices)
+    alliance_name = forms.CharField(max_length=120, required=False, help_text="Default: the title.")
+    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.PRE_POC)
+
+    def __init__(self, *args, intake, recommendation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["management_model"].initial = recommendation["management_model"]["recommended"]
+        requested = list(intake.requested_services.all())
+        self.fields["services"] = forms.ModelMultipleChoiceField(
+            queryset=Service.objects.all(),
+            to_field_name="code",
+            initial=[s.code for s in requested],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.override_fields = []
+        for service in Service.objects.order_by("name"):
+            self.fields[f"override_{service.code}"] = forms.ModelChoiceField(
+                queryset=Specialist.objects.filter(active=True, services=service).select_related(
+                    "user"
+                ),
+                required=False,
+                label=f"{service.name}: instead of the recommendation",
+            )
+            self.fields[f"reason_{service.code}"] = forms.CharField(
+                required=False, label="Why", max_length=4000
+            )
+            self.override_fields.append(
+                (self[f"override_{service.code}"], self[f"reason_{service.code}"])
+            )
+
+    def overrides(self) -> dict:
+        result = {}
+        for service in self.cleaned_data["services"]:
+            specialist = self.cleaned_data.get(f"override_{service.code}")
+            if specialist is not None:
+                reason = self.cleaned_data.get(f"reason_{service.code}", "").strip()
+                if not reason:
+                    raise ValidationError({"overrides": {service.code: ["Say why you override."]}})
+                result[service.code] = {"specialist": specialist, "reason": reason}
+        return result
+
+
 class TriageForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -242,6 +300,18 @@ class IntakeRequestAdmin(RoleAdmin):
         intake = get_object_or_404(selectors.intake_detail_queryset(user=request.user), pk=pk)
         allowed = access.can_triage(request.user, intake)
         form = TriageForm(request.POST or None)
+        recommendation = (
+            selectors.intake_recommendation(intake=intake, user=request.user) if allowed else None
+        )
+        accept_form = (
+            AcceptForm(
+                request.POST if request.POST.get("do") == "accept" else None,
+                intake=intake,
+                recommendation=recommendation,
+            )
+            if allowed and intake.status == IntakeStatus.TRIAGE
+            else None
+        )
         if request.method == "POST":
             if not allowed:
                 self.message_user(
@@ -249,9 +319,14 @@ class IntakeRequestAdmin(RoleAdmin):
                     "Only alliance leads triage requests (the head, if it is confidential).",
                     messages.ERROR,
                 )
+            elif request.POST.get("do") == "accept":
+                accepted = self._accept(request, intake, accept_form)
+                if accepted is not None:
+                    return redirect("admin:alliances_alliance_change", accepted.pk)
             elif form.is_valid():
                 self._act(request, intake, request.POST.get("do"), form.cleaned_data)
-            return redirect(request.path)
+            if request.POST.get("do") != "accept" or accept_form.is_valid():
+                return redirect(request.path)
         return render(
             request,
             "admin/resourcing/triage.html",
@@ -263,11 +338,38 @@ class IntakeRequestAdmin(RoleAdmin):
                 "form": form,
                 "can_triage": allowed,
                 "IntakeStatus": IntakeStatus,
-                "recommendation": selectors.intake_recommendation(intake=intake, user=request.user)
-                if allowed
-                else None,
+                "recommendation": recommendation,
+                "accept_form": accept_form,
             },
         )
+
+    def _accept(self, request, intake, form):
+        if not form.is_valid():
+            self.message_user(request, "Check the accept form below.", messages.ERROR)
+            return None
+        try:
+            result = services.intake_accept(
+                actor=request.user,
+                intake=intake,
+                management_model=form.cleaned_data["management_model"],
+                services=list(form.cleaned_data["services"]),
+                overrides=form.overrides(),
+                alliance_fields={
+                    "name": form.cleaned_data["alliance_name"],
+                    "stage": form.cleaned_data["stage"],
+                },
+            )
+        except (DomainError, ValidationError, DjangoValidationError) as error:
+            self.message_user(request, refusal_message(error), messages.ERROR)
+            return None
+        alliance = result["alliance"]
+        self.message_user(
+            request,
+            f"Accepted as {alliance.code} {alliance.name}: {len(result['assignments'])} "
+            f"assignment(s), {len(result['tasks'])} task(s).",
+            messages.SUCCESS,
+        )
+        return alliance
 
     def _act(self, request, intake, do: str, data: dict) -> None:
         actions = {
@@ -326,19 +428,111 @@ class AssignmentAdmin(ReadOnlyAdmin):
         )
 
 
+class WhoseTasksFilter(admin.SimpleListFilter):
+    """Specialists land on their own open work; everyone can switch to all they may see."""
+
+    title = "whose"
+    parameter_name = "whose"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "My tasks"), ("all", "All I can see")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(assignee=request.user)
+        return queryset
+
+
+class OpenWorkFilter(admin.SimpleListFilter):
+    title = "open work"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open work"), ("overdue", "Overdue"), ("no", "Done or cancelled")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status__in=OPEN_WORK)
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN_WORK, due_date__lt=today())
+        if self.value() == "no":
+            return queryset.exclude(status__in=OPEN_WORK)
+        return queryset
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
 @admin.register(Task)
 class TaskAdmin(ReadOnlyAdmin):
     list_display = ["title", "alliance", "service", "assignee", "status", "due_date", "priority"]
-    list_filter = ["status", "service", "priority"]
+    list_filter = [WhoseTasksFilter, OpenWorkFilter, "status", "service", "priority"]
     search_fields = ["title", "alliance__code", "alliance__name", "assignee__username"]
     list_select_related = ["alliance", "service", "assignee"]
-    date_hierarchy = "due_date"
+    ordering = ["due_date", "pk"]
+    actions = ["start_selected", "complete_selected", "block_selected"]
 
     def get_queryset(self, request):
-        from alliances.models import Alliance
+        return Task.objects.visible_to(request.user)
 
-        return (
-            super()
-            .get_queryset(request)
-            .filter(alliance__in=Alliance.objects.visible_to(request.user).values("pk"))
+    def changelist_view(self, request, extra_context=None):
+        # A specialist's default view is their own queue.
+        if (
+            request.method == "GET"
+            and not request.GET
+            and Role.SPECIALIST in alliance_access.roles_of(request.user)
+        ):
+            return redirect(f"{request.path}?whose=mine&open=yes")
+        return super().changelist_view(request, extra_context)
+
+    def _move_each(self, request, queryset, action: str, reason: str = "") -> None:
+        moved, refused = 0, []
+        for task in queryset.select_related("alliance"):
+            if not access.can_act_on_task(request.user, task):
+                refused.append(f"{task.title}: only its assignee, leads and the head act on it")
+                continue
+            try:
+                services.task_move(actor=request.user, task=task, action=action, reason=reason)
+                moved += 1
+            except (DomainError, ValidationError, DjangoValidationError) as error:
+                refused.append(f"{task.title}: {refusal_message(error)}")
+        if moved:
+            self.message_user(request, f"{moved} task(s) updated.", messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, f"Not changed, {refusal}", messages.ERROR)
+
+    @admin.action(description="Start selected tasks")
+    def start_selected(self, request, queryset):
+        self._move_each(request, queryset, "start")
+
+    @admin.action(description="Complete selected tasks")
+    def complete_selected(self, request, queryset):
+        self._move_each(request, queryset, "complete")
+
+    @admin.action(description="Block selected tasks (asks for a reason)")
+    def block_selected(self, request, queryset):
+        form = BlockForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._move_each(request, queryset, "block", form.cleaned_data["reason"])
+            return None
+        return render(
+            request,
+            "admin/resourcing/block_tasks.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Block selected tasks",
+                "tasks": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )

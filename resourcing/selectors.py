@@ -39,6 +39,7 @@ from .models import (
 from .recommendation import (
     ServiceNeed,
     SpecialistFacts,
+    capacity_hours,
     rank_specialists,
     recommend_management_model,
 )
@@ -89,7 +90,23 @@ def open_task_count() -> Subquery:
     )
 
 
-def specialist_list(*, user) -> QuerySet[Specialist]:
+def _demand_due_by(last: datetime.date) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            Task.objects.filter(
+                assignee=OuterRef("user_id"), status__in=OPEN_WORK, due_date__lte=last
+            )
+            .order_by()
+            .values("assignee")
+            .annotate(hours=Sum("effort_hours"))
+            .values("hours")
+        ),
+        Decimal(0),
+    )
+
+
+def specialist_list(*, user, horizon_weeks: int | None = None) -> QuerySet[Specialist]:
+    """With `open_tasks`; with `horizon_weeks`, also `demand_hours`: open work due by then."""
     specialists = (
         Specialist.objects.select_related("user")
         .prefetch_related(
@@ -99,9 +116,21 @@ def specialist_list(*, user) -> QuerySet[Specialist]:
         )
         .annotate(open_tasks=open_task_count())
     )
+    if horizon_weeks:
+        last = today() + datetime.timedelta(days=7 * horizon_weeks - 1)
+        specialists = specialists.annotate(demand_hours=_demand_due_by(last))
     if access.can_see_all_specialists(user):
         return specialists
     return specialists.filter(user=user) if user.is_authenticated else specialists.none()
+
+
+def utilisation(specialist: Specialist, *, weeks: int) -> float | None:
+    """Demand over capacity for a specialist from specialist_list(horizon_weeks=weeks)."""
+    first = today()
+    last = first + datetime.timedelta(days=7 * weeks - 1)
+    leave = [(p.start, p.end) for p in specialist.leave_periods.all()]
+    capacity = capacity_hours(specialist.weekly_capacity_hours, leave, first, last)
+    return float(specialist.demand_hours / capacity) if capacity > 0 else None
 
 
 # The recommendation ------------------------------------------------------------------------

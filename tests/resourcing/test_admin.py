@@ -182,3 +182,91 @@ def test_declined_requests_show_why(client, lead):
     page = client.get(triage_url(intake)).content.decode()
     assert "Outside strategy" in page
     assert "Triage due" not in page
+
+
+def test_accept_from_the_triage_page(client, lead):
+    from alliances.models import Alliance
+    from resourcing.models import Assignment
+    from tests.resourcing.factories import service
+
+    TaskTemplateFactory()
+    top = SpecialistFactory(services=["startup"], areas=["oncology"])
+    other = SpecialistFactory(services=["startup"])
+    intake = IntakeFactory(status="triage")
+    client.force_login(lead)
+    page = client.get(triage_url(intake)).content.decode()
+    assert "Accept" in page
+    missing_reason = client.post(
+        triage_url(intake),
+        {
+            "do": "accept",
+            "management_model": "dedicated",
+            "services": ["startup"],
+            "stage": "pre_poc",
+            "override_startup": other.pk,
+        },
+        follow=True,
+    )
+    assert "Say why you override" in missing_reason.content.decode()
+    assert not Alliance.objects.exists()
+    response = client.post(
+        triage_url(intake),
+        {
+            "do": "accept",
+            "management_model": "dedicated",
+            "services": ["startup"],
+            "stage": "pre_poc",
+            "alliance_name": "HALCYON",
+        },
+    )
+    alliance = Alliance.objects.get(name="HALCYON")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/admin/alliances/alliance/{alliance.pk}/change/")
+    assert Assignment.objects.get(alliance=alliance, service=service("startup")).specialist == top
+
+
+def test_specialists_start_on_their_own_queue_and_act_on_it(client, specialist):
+    from resourcing.models import Task
+    from tests.resourcing.factories import TaskFactory
+
+    mine = TaskFactory(assignee=specialist, title="MY TASK")
+    TaskFactory(title="NOT MINE")
+    client.force_login(specialist)
+    landing = client.get("/admin/resourcing/task/")
+    assert landing.status_code == 302
+    page = client.get(landing["Location"]).content.decode()
+    assert "MY TASK" in page and "NOT MINE" not in page
+    client.post(
+        "/admin/resourcing/task/",
+        {"action": "start_selected", "_selected_action": [mine.pk]},
+    )
+    assert Task.objects.get(pk=mine.pk).status == "in_progress"
+    asked = client.post(
+        "/admin/resourcing/task/", {"action": "block_selected", "_selected_action": [mine.pk]}
+    )
+    assert "Block selected tasks" in asked.content.decode()
+    client.post(
+        "/admin/resourcing/task/",
+        {
+            "action": "block_selected",
+            "_selected_action": [mine.pk],
+            "apply": "1",
+            "reason": "Waiting for QA",
+        },
+    )
+    blocked = Task.objects.get(pk=mine.pk)
+    assert (blocked.status, blocked.blocked_reason) == ("blocked", "Waiting for QA")
+    client.post(
+        "/admin/resourcing/task/", {"action": "complete_selected", "_selected_action": [mine.pk]}
+    )
+    assert Task.objects.get(pk=mine.pk).status == "done"
+
+
+def test_specialist_list_shows_utilisation(client, lead):
+    from tests.resourcing.factories import TaskFactory
+
+    person = SpecialistFactory(weekly_capacity_hours="10.0")
+    TaskFactory(assignee=person.user, effort_hours="60.0", due_date=timezone.localdate())
+    client.force_login(lead)
+    page = client.get("/admin/resourcing/specialist/").content.decode()
+    assert "50%" in page
