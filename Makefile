@@ -56,7 +56,7 @@ bench: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_portfolio --alliances 10000
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_resourcing --specialists 500 --tasks 100000
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/alliances_list.py
-	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/recommendation.py
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/front_door.py
 
 clean:
 	rm -rf $(VENV) var

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -207,15 +208,23 @@ def specialist_facts(
     # big one, and the covering index on (assignee, status, due_date, effort) serves this.
     wanted = {need.code for need in needs}
     eligible = [p["user_id"] for p in people if p["active"] and skills[p["pk"]] & wanted]
+    open_work = Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible).order_by()
+    open_tasks = dict(
+        open_work.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
+    )
+    # Summed as floats: the decimal round trip costs more than the sums here. Only rows due by
+    # the last window's end are read, which the index's due_date column serves.
     load = {
         row["assignee_id"]: row
-        for row in Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible)
-        .order_by()
+        for row in open_work.filter(due_date__lte=last)
         .values("assignee_id")
         .annotate(
-            open_tasks=Count("pk"),
             **{
-                f"due_{n}": Sum("effort_hours", filter=Q(due_date__lte=need.window_end))
+                f"due_{n}": Sum(
+                    "effort_hours",
+                    filter=Q(due_date__lte=need.window_end),
+                    output_field=FloatField(),
+                )
                 for n, need in enumerate(needs)
             },
         )
@@ -258,9 +267,10 @@ def specialist_facts(
                 weekly_capacity_hours=person["weekly_capacity_hours"],
                 wip_limit=person["wip_limit"],
                 leave=tuple(leave[person["pk"]]),
-                open_tasks=row.get("open_tasks", 0),
+                open_tasks=open_tasks.get(person["user_id"], 0),
                 committed_hours={
-                    need.code: row.get(f"due_{n}") or Decimal(0) for n, need in enumerate(needs)
+                    need.code: Decimal(str(row.get(f"due_{n}") or 0))
+                    for n, need in enumerate(needs)
                 },
                 partner_assignments=continuity.get(person["pk"], 0),
                 last_assigned_at=last_assigned.get(person["pk"]),

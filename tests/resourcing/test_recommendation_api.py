@@ -119,8 +119,8 @@ def test_query_count_is_independent_of_specialists_and_tasks(lead, playbook):
     many = queries(client, url(intake))
     assert few == many
     # token, roles, intake, requested services, templates, specialists, their services,
-    # areas, leave, task load, last assigned, continuity
-    assert many == 12
+    # areas, leave, open-task counts, committed hours, last assigned, continuity
+    assert many == 13
 
 
 def test_continuity_counts_only_alliances_the_reader_can_see(api, lead, head, playbook):

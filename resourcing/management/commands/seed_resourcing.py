@@ -4,9 +4,12 @@ Adds rows until there are as many as asked for; never touches rows it did not ge
 import datetime
 import random
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +17,7 @@ from django.utils import timezone
 from alliances.choices import Role
 from alliances.models import Alliance, TherapeuticArea
 from resourcing.choices import OPEN_WORK, Priority
-from resourcing.models import Assignment, IntakeRequest, Service, Specialist, Task
+from resourcing.models import Assignment, IntakeRequest, Service, Specialist, Task, TaskTemplate
 
 PREFIX = "seed-specialist"
 BATCH = 5000
@@ -36,6 +39,8 @@ class Command(BaseCommand):
         )
         if not alliances:
             raise CommandError("No generated alliances: run seed_portfolio first.")
+        if not TaskTemplate.objects.exists():
+            call_command("loaddata", str(Path(settings.BASE_DIR) / "fixtures" / "playbooks.json"))
         services = list(Service.objects.all())
         areas = list(TherapeuticArea.objects.all())
         people = self._specialists(specialists, rng, services, areas)
