@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
+from . import extensions
 from .access import manages_alliances
 from .models import ActivityLog, Alliance, AllianceMembership
 
@@ -19,17 +20,20 @@ PERSON_FIELDS_DEFERRED = (
 
 
 def _with_joins(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
-    return alliances.select_related(
-        "partner", "therapeutic_area", "lead", "executive_sponsor"
-    ).defer(
-        "description",
-        "partner__country",
-        "partner__created_at",
-        *(
-            f"{person}__{field}"
-            for person in ("lead", "executive_sponsor")
-            for field in PERSON_FIELDS_DEFERRED
-        ),
+    # extensions: columns higher apps add, e.g. the latest status report, in the same query.
+    return (
+        extensions.annotate(alliances)
+        .select_related("partner", "therapeutic_area", "lead", "executive_sponsor")
+        .defer(
+            "description",
+            "partner__country",
+            "partner__created_at",
+            *(
+                f"{person}__{field}"
+                for person in ("lead", "executive_sponsor")
+                for field in PERSON_FIELDS_DEFERRED
+            ),
+        )
     )
 
 

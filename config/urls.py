@@ -19,6 +19,7 @@ def healthz(request):
 api_v1 = [
     path("", include("alliances.api.urls")),
     path("", include("resourcing.api.urls")),
+    path("", include("reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

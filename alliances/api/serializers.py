@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from config.api.serializers import StrictModelSerializer, StrictSerializer
 
+from .. import extensions
 from ..access import roles_of
 from ..choices import MemberRole, PartnerKind, TransitionField
 from ..models import ActivityLog, Alliance, AllianceMembership, Partner, TherapeuticArea
@@ -111,6 +112,24 @@ class PartnerBriefField(serializers.Field):
         return {"id": partner.pk, "name": partner.name, "kind": partner.kind}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+        },
+    }
+)
+class AllianceBriefField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, alliance) -> dict:
+        return {"id": alliance.pk, "code": alliance.code, "name": alliance.name}
+
+
 class AllianceSerializer(serializers.ModelSerializer):
     partner = PartnerBriefField()
     therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -142,6 +161,10 @@ class AllianceSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def get_fields(self):
+        # Columns higher apps add (alliances.extensions), e.g. the latest status report.
+        return {**super().get_fields(), **extensions.serializer_fields()}
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "config.apps.PlatformConfig",
     "alliances",
     "resourcing",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,10 @@ USE_TZ = True
 # database stores UTC.
 PORTFOLIO_TIME_ZONE = env("PORTFOLIO_TIME_ZONE", default="Europe/London")
 TIME_ZONE = PORTFOLIO_TIME_ZONE
+
+# A month's status report can be written until this day of the next month; after it, an
+# alliance without one shows as "status report missing".
+STATUS_REPORT_DUE_DAY = env.int("STATUS_REPORT_DUE_DAY", default=10)
 
 # Idempotency-Key records are kept this long.
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
@@ -192,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "IntakeStatusEnum": "resourcing.choices.IntakeStatus",
         "TaskStatusEnum": "resourcing.choices.TaskStatus",
         "PriorityEnum": "resourcing.choices.Priority",
+        "RagEnum": "reports.choices.Rag",
+        "TrendEnum": "reports.choices.Trend",
     },
 }
 

@@ -1,10 +1,10 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliances.api.serializers import (
+    AllianceBriefField,
     AllianceDetailSerializer,
     MeSerializer,
     PartnerBriefField,
@@ -277,24 +277,6 @@ class AnswerSerializer(StrictSerializer):
 
 class EmptySerializer(StrictSerializer):
     pass
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "code": {"type": "string"},
-            "name": {"type": "string"},
-        },
-    }
-)
-class AllianceBriefField(serializers.Field):
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, alliance) -> dict:
-        return {"id": alliance.pk, "code": alliance.code, "name": alliance.name}
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -113,6 +113,8 @@ def test_head_adds_an_alliance_in_the_admin_with_a_code_and_a_log(client, head, 
             "memberships-INITIAL_FORMS": "0",
             "transitions-TOTAL_FORMS": "0",
             "transitions-INITIAL_FORMS": "0",
+            "status_reports-TOTAL_FORMS": "0",
+            "status_reports-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -136,6 +138,8 @@ def test_lead_edits_in_the_admin_through_the_service(client, lead, portfolio):
             "memberships-INITIAL_FORMS": "0",
             "transitions-TOTAL_FORMS": "0",
             "transitions-INITIAL_FORMS": "0",
+            "status_reports-TOTAL_FORMS": "0",
+            "status_reports-INITIAL_FORMS": "0",
         }
     )
     response = client.post(f"{LIST}{alliance.pk}/change/", data)
@@ -164,7 +168,13 @@ def test_members_added_and_removed_in_the_admin_are_logged(client, lead, special
     page = client.get(f"{LIST}{alliance.pk}/change/")
     form = page.context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in ((n, form[n].value()) for n in form.fields)}
-    base = {**data, "transitions-TOTAL_FORMS": "0", "transitions-INITIAL_FORMS": "0"}
+    base = {
+        **data,
+        "transitions-TOTAL_FORMS": "0",
+        "transitions-INITIAL_FORMS": "0",
+        "status_reports-TOTAL_FORMS": "0",
+        "status_reports-INITIAL_FORMS": "0",
+    }
     added = client.post(
         f"{LIST}{alliance.pk}/change/",
         {

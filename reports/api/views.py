@@ -1,0 +1,72 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from alliances.api.views import ID, require
+from alliances.models import Alliance
+from config.api.idempotency import IdempotentMixin
+
+from .. import access, selectors, services
+from ..filters import StatusReportFilter
+from .serializers import (
+    StatusReportCreateSerializer,
+    StatusReportSerializer,
+    StatusReportUpdateSerializer,
+)
+
+WRITERS = "Only the alliance's lead, its members and the head write its status reports."
+
+
+class StatusReportViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Monthly status per alliance: RAG, trend, headline, narrative. Everyone who sees the
+    alliance reads them; its lead, members and the head write them until the month closes."""
+
+    serializer_class = StatusReportSerializer
+    filterset_class = StatusReportFilter
+    search_fields = ["headline", "alliance__code", "alliance__name"]
+    ordering_fields = ["month", "updated_at", "rag"]
+    ordering = ["-month", "alliance__code", "pk"]
+    lookup_value_regex = ID
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.status_report_list(user=self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action in ("list", None):
+            return super().filter_queryset(queryset)
+        return queryset
+
+    def _respond(self, report, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=report.pk)
+        return Response(StatusReportSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=StatusReportCreateSerializer,
+        responses={
+            201: StatusReportSerializer,
+            409: OpenApiResponse(description="duplicate_report or month_closed"),
+        },
+    )
+    def create(self, request):
+        visible = Alliance.objects.visible_to(request.user)
+        data = StatusReportCreateSerializer(data=request.data, visible_alliances=visible)
+        data.is_valid(raise_exception=True)
+        require(
+            access.can_write_status_report(request.user, data.validated_data["alliance"]), WRITERS
+        )
+        report = services.status_report_create(actor=request.user, data=data.validated_data)
+        return self._respond(report, status.HTTP_201_CREATED)
+
+    @extend_schema(request=StatusReportUpdateSerializer, responses=StatusReportSerializer)
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        require(access.can_write_status_report(request.user, report.alliance), WRITERS)
+        data = StatusReportUpdateSerializer(instance=report, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = services.status_report_update(
+            actor=request.user, report=report, data=data.validated_data
+        )
+        return self._respond(updated)

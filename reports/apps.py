@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Reports"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from alliances import extensions
+
+        from . import latest
+
+        extensions.register_list_annotations(latest.annotations)
+        extensions.register_filters(latest.filters)

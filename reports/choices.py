@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class Trend(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    STABLE = "stable", "Stable"
+    DECLINING = "declining", "Declining"

@@ -1,0 +1,78 @@
+"""Status report writes: keyword-only, atomic, with the activity log."""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import ValidationError
+
+from alliances.activity import activity_record, apply_changes, initial_changes
+from alliances.calendar import today
+from config.api.exceptions import DomainError
+
+from .latest import month_start, next_month
+from .models import StatusReport
+
+
+def closes_on(month: datetime.date) -> datetime.date:
+    """The last day a month's report can be written or changed."""
+    return next_month(month).replace(day=settings.STATUS_REPORT_DUE_DAY)
+
+
+def check_month_open(month: datetime.date) -> None:
+    day = today()
+    if month > month_start(day):
+        raise ValidationError({"month": ["A month that has not begun cannot be reported on."]})
+    if day > closes_on(month):
+        raise DomainError(
+            "month_closed",
+            f"Reports for {month:%B %Y} closed on {closes_on(month):%d %B %Y}.",
+        )
+
+
+@transaction.atomic
+def status_report_create(*, actor, data: dict) -> StatusReport:
+    check_month_open(data["month"])
+    duplicate = DomainError(
+        "duplicate_report",
+        f"{data['alliance'].code} already has a report for {data['month']:%B %Y}: change that one.",
+    )
+    if StatusReport.objects.filter(alliance=data["alliance"], month=data["month"]).exists():
+        raise duplicate
+    report = StatusReport(**data, author=actor)
+    report.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # the same report written at the same moment
+        raise duplicate from None
+    activity_record(
+        actor=actor,
+        verb="status_reported",
+        target=report,
+        alliance=report.alliance,
+        changes=initial_changes({k: v for k, v in data.items() if k != "alliance"}),
+    )
+    return report
+
+
+@transaction.atomic
+def status_report_update(*, actor, report: StatusReport, data: dict) -> StatusReport:
+    locked = (
+        StatusReport.objects.select_for_update(of=("self",))
+        .select_related("alliance")
+        .get(pk=report.pk)
+    )
+    check_month_open(locked.month)
+    changes = apply_changes(locked, data)
+    if changes:
+        locked.full_clean()
+        locked.save()
+        activity_record(
+            actor=actor,
+            verb="status_report_updated",
+            target=locked,
+            alliance=locked.alliance,
+            changes=changes,
+        )
+    return locked
