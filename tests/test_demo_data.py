@@ -44,6 +44,7 @@ def test_demo_portfolio_loads_with_its_users_and_prints_credentials():
         user = get_user_model().objects.get(username=username)
         assert user.check_password(f"{username}-demo-2026")
     assert "Demo portfolio: loaded" in output
+    assert "Demo status reports: loaded" in output
     assert "Service playbooks: loaded" in output
     assert "Demo specialists, work and intake requests: loaded" in output
     assert TherapeuticArea.objects.count() == 8
@@ -155,3 +156,20 @@ def test_demo_resourcing_loaded_months_later_still_has_people_on_leave_today(mon
     assert late.exists()
     for intake in IntakeRequest.objects.all():
         assert intake.sla_due.weekday() < 5  # whole weeks keep business days business days
+
+
+def test_demo_status_reports_cover_six_months_with_gaps_and_reds():
+    from reports.latest import due_month
+    from reports.models import StatusReport
+
+    load()
+    months = StatusReport.objects.values_list("month", flat=True).distinct()
+    assert len(set(months)) == 6
+    assert max(months) == due_month(today())
+    assert StatusReport.objects.filter(rag="red").exists()
+    reported = StatusReport.objects.values("alliance").distinct().count()
+    assert 0.6 * Alliance.objects.count() < reported < Alliance.objects.count()
+    missing = Alliance.objects.exclude(status="closed").exclude(
+        status_reports__month=due_month(today())
+    )
+    assert missing.exists()

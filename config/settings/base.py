@@ -128,7 +128,8 @@ DEDICATED_VALUE_THRESHOLDS = env.json(
 # A service whose playbook has no templates is planned over this many days.
 DEFAULT_SERVICE_WINDOW_DAYS = env.int("DEFAULT_SERVICE_WINDOW_DAYS", default=28)
 
-# `make run` loads each set only into empty tables (manage.py load_demo), in this order. A set
+# `make run` loads each set only into empty tables (manage.py load_demo), in this order, from a
+# fixture or a builder that dates it around today. A set
 # that builds on another ("needs") loads only in the same run as that one.
 DEMO_DATA = [
     {
@@ -148,6 +149,12 @@ DEMO_DATA = [
         "only_into_empty": ["resourcing.Specialist", "resourcing.IntakeRequest", "resourcing.Task"],
         "needs": ["Demo portfolio"],
         "after": "resourcing.demo.after_resourcing_loaded",
+    },
+    {
+        "name": "Demo status reports",
+        "build": "reports.demo.build_status_reports",
+        "only_into_empty": ["reports.StatusReport"],
+        "needs": ["Demo portfolio"],
     },
 ]
 

@@ -52,11 +52,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}: not loaded (it builds on demo data not loaded now).")
                 continue
             with transaction.atomic():
-                call_command("loaddata", str(FIXTURES / data_set["fixture"]), verbosity=0)
+                if "fixture" in data_set:
+                    call_command("loaddata", str(FIXTURES / data_set["fixture"]), verbosity=0)
+                else:
+                    import_string(data_set["build"])()
                 if "after" in data_set:
                     import_string(data_set["after"])()
             loaded.add(name)
-            self.stdout.write(self.style.SUCCESS(f"{name}: loaded from {data_set['fixture']}."))
+            source = data_set.get("fixture", "generated")
+            self.stdout.write(self.style.SUCCESS(f"{name}: loaded ({source})."))
         self.stdout.write("")
         self.stdout.write("Demo sign-ins (username / password):")
         for username, _, _, role, _, superuser in DEMO_USERS:
