@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -6,4 +7,9 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("status-reports", views.StatusReportViewSet, basename="status-report")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    path(
+        "reports/portfolio.xlsx", views.PortfolioWorkbookView.as_view(), name="portfolio-workbook"
+    ),
+    *router.urls,
+]

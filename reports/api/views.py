@@ -1,13 +1,22 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+import datetime
+import tempfile
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from alliances.api.views import ID, require
+from alliances.calendar import today
 from alliances.models import Alliance
 from config.api.idempotency import IdempotentMixin
 
 from .. import access, selectors, services
 from ..filters import StatusReportFilter
+from ..workbook import portfolio_workbook_build
 from .serializers import (
     StatusReportCreateSerializer,
     StatusReportSerializer,
@@ -70,3 +79,51 @@ class StatusReportViewSet(
             actor=request.user, report=report, data=data.validated_data
         )
         return self._respond(updated)
+
+
+SINCE = OpenApiParameter(
+    "since", OpenApiTypes.DATE, description="Changes since this date (default: 30 days ago)."
+)
+
+
+def since_param(params) -> datetime.date:
+    raw = params.get("since")
+    if not raw:
+        return today() - datetime.timedelta(days=30)
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({"since": ["Give a date as YYYY-MM-DD."]}) from None
+
+
+def workbook_response(*, user, params) -> FileResponse:
+    since = since_param(params)
+    # Closed by the response once sent, so no context manager here.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    portfolio_workbook_build(user=user, params=params, since=since, out=out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"portfolio-{today():%Y-%m-%d}.xlsx",
+        content_type=XLSX,
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PortfolioWorkbookView(APIView):
+    """The executive portfolio workbook for executives, leads and the head. Takes the alliances
+    list's filters, and `since` for the changes sheet."""
+
+    @extend_schema(
+        parameters=[SINCE],
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        require(
+            access.can_download_portfolio(request.user),
+            "The portfolio workbook is for executives, alliance leads and the head.",
+        )
+        return workbook_response(user=request.user, params=request.query_params)

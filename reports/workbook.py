@@ -1,0 +1,534 @@
+"""The executive portfolio workbook: Summary, Changes since, Register, Front door and a data
+dictionary. Written with openpyxl in write-only mode from values() rows, so the query count
+and the memory it takes do not grow with the portfolio."""
+
+import datetime
+from collections import Counter, defaultdict
+from types import SimpleNamespace
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+from rest_framework.exceptions import ValidationError
+
+from alliances import extensions
+from alliances.access import is_head
+from alliances.calendar import business_days_since, local_date, today
+from alliances.choices import AllianceType, ManagementModel, Stage, Status, TransitionField
+from alliances.filters import AllianceFilter
+from alliances.models import Alliance, StageTransition, TherapeuticArea
+from resourcing import capacity
+from resourcing.choices import INTAKE_OPEN_STATUSES, INTAKE_SLA_STATUSES, OPEN_WORK
+from resourcing.models import IntakeRequest, Task
+
+from .latest import missing_q
+from .models import StatusReport
+from .safe_cells import cell, money_format
+
+CONFIDENTIAL = "Confidential"
+MASKED_FILTERS = ("stage", "status", "therapeutic_area")
+
+REGISTER = [
+    # (header, width, meaning)
+    ("Code", 11, "System reference of the alliance; never changes."),
+    ("Name", 22, "The code name people use."),
+    ("Partner", 26, "The other party."),
+    ("Partner kind", 12, "pharma, biotech, academic, technology, CDMO/CRO, consortium or other."),
+    ("Therapeutic area", 16, "The area the alliance belongs to."),
+    ("Stage", 12, "Product lifecycle: Pre-PoC, Development, Commercial."),
+    ("Status", 11, "Relationship lifecycle: Start-up, Active, Reset, Wind-down, Closed."),
+    ("Type", 20, "Deal structure (licensing, co-development, ...)."),
+    ("Direction", 12, "In-licensed, out-licensed or mutual."),
+    ("Management model", 22, "Dedicated, specialist-supported or self-managed."),
+    ("Lead", 18, "Who leads the alliance."),
+    ("Executive sponsor", 18, "The executive who sponsors it."),
+    ("RAG", 7, "Latest status report: green, amber or red."),
+    ("Trend", 10, "Latest status report: improving, stable or declining."),
+    ("Headline", 40, "Latest status report's one-line headline."),
+    ("Report month", 12, "Month of the latest status report."),
+    ("Start date", 11, "When the alliance started."),
+    ("Upfront", 16, "Upfront payment, in the row's currency."),
+    ("Potential milestones", 18, "Potential milestone payments, in the row's currency."),
+    ("Currency", 9, "ISO 4217 currency of the deal values; never summed across currencies."),
+    ("Open tasks", 10, "Open work on the alliance: open, in progress, waiting, blocked."),
+    ("Overdue tasks", 12, "Open work past its due date."),
+]
+CHANGES = [
+    ("When", 17, "When it happened, in the portfolio's time zone."),
+    ("Code", 11, "The alliance's code."),
+    ("Name", 22, "The alliance's name."),
+    ("Change", 18, "New alliance, stage, status, management model or RAG."),
+    ("From", 16, "The value before."),
+    ("To", 16, "The value after."),
+    ("By", 18, "Who made the change (for RAG changes: the report's author)."),
+    ("Note", 40, "The reason given, or the report's headline."),
+]
+FRONT_DOOR = [
+    ("Request", 34, "Title of the open intake request."),
+    ("Requester", 18, "Who asked."),
+    ("Therapeutic area", 16, "The request's area."),
+    ("Status", 12, "Submitted, in triage or needs information."),
+    ("Age (business days)", 12, "Business days since it last entered submitted."),
+    ("SLA due", 11, "Triage is due by the end of this day."),
+    ("Overdue", 9, "Still waiting for triage past its SLA."),
+]
+DEMAND = [
+    ("Service", 28, "The service specialists deliver."),
+    ("Specialists", 11, "Active specialists delivering it."),
+    (
+        "Capacity (h)",
+        12,
+        "Their hours over the next 12 weeks, leave removed, shared between services.",
+    ),
+    ("Demand (h)", 12, "Remaining effort of open work due in the next 12 weeks."),
+    ("Pipeline (h)", 12, "Playbook effort the open intake requests would add."),
+    ("Utilisation", 11, "Demand over capacity."),
+    ("With pipeline", 12, "Demand and pipeline over capacity."),
+]
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")
+
+
+def _person(first, last, username) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
+
+
+def _sheet(wb, title: str, columns, freeze=True):
+    ws = wb.create_sheet(title)
+    for index, (_, width, _) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    if freeze:
+        ws.freeze_panes = "A2"
+    return ws
+
+
+def _header(ws, columns) -> None:
+    ws.append([cell(ws, name, bold=True) for name, _, _ in columns])
+
+
+def _finish(ws, columns, rows: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
+
+
+class PortfolioQuery:
+    """Which alliances a reader gets: the ones they see, filtered; and the confidential ones
+    they do not see, as masked rows matched only by stage, status and therapeutic area."""
+
+    def __init__(self, *, user, params):
+        request = SimpleNamespace(user=user)
+        visible = extensions.annotate(Alliance.objects.visible_to(user))
+        filtered = AllianceFilter(data=params, queryset=visible, request=request)
+        if not filtered.is_valid():
+            raise ValidationError(filtered.errors)
+        self.visible = filtered.qs
+        masked_params = {k: v for k, v in params.items() if k in MASKED_FILTERS}
+        hidden = Alliance.objects.filter(confidential=True).exclude(
+            pk__in=Alliance.objects.visible_to(user).values("pk")
+        )
+        masked = AllianceFilter(
+            data=_subset(params, MASKED_FILTERS), queryset=hidden, request=request
+        )
+        masked.is_valid()
+        self.masked = masked.qs
+        self.params = {
+            k: params.getlist(k) if hasattr(params, "getlist") else [params[k]] for k in params
+        }
+        self.has_masked_filters = bool(masked_params)
+
+
+def _subset(params, keys):
+    if hasattr(params, "copy") and hasattr(params, "getlist"):
+        subset = params.copy()
+        for key in list(subset):
+            if key not in keys:
+                del subset[key]
+        return subset
+    return {k: v for k, v in params.items() if k in keys}
+
+
+def _task_count(*, overdue: bool) -> Coalesce:
+    tasks = Task.objects.filter(alliance=OuterRef("pk"), status__in=OPEN_WORK)
+    if overdue:
+        tasks = tasks.filter(due_date__lt=today())
+    return Coalesce(
+        Subquery(
+            tasks.order_by().values("alliance").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def register_rows(query: PortfolioQuery):
+    """Visible rows, then masked rows; plain tuples straight from the database cursor."""
+    visible = (
+        query.visible.annotate(
+            open_tasks=_task_count(overdue=False), overdue_tasks=_task_count(overdue=True)
+        )
+        .order_by("code")
+        .values_list(
+            "code",
+            "name",
+            "partner__name",
+            "partner__kind",
+            "therapeutic_area__name",
+            "stage",
+            "status",
+            "alliance_type",
+            "direction",
+            "management_model",
+            "lead__first_name",
+            "lead__last_name",
+            "lead__username",
+            "executive_sponsor__first_name",
+            "executive_sponsor__last_name",
+            "executive_sponsor__username",
+            "latest_rag",
+            "latest_trend",
+            "latest_headline",
+            "latest_report_month",
+            "start_date",
+            "upfront_payment",
+            "potential_milestones",
+            "currency",
+            "open_tasks",
+            "overdue_tasks",
+        )
+    )
+    for row in visible.iterator(chunk_size=2000):
+        yield False, row
+    masked = query.masked.order_by("code").values_list("therapeutic_area__name", "stage", "status")
+    for row in masked.iterator(chunk_size=2000):
+        yield True, row
+
+
+def write_register(wb, query: PortfolioQuery, progress=None) -> int:
+    ws = _sheet(wb, "Register", REGISTER)
+    _header(ws, REGISTER)
+    count = 0
+    for masked, row in register_rows(query):
+        if masked:
+            area, stage, status = row
+            values = [
+                cell(ws, CONFIDENTIAL),
+                cell(ws, CONFIDENTIAL),
+                cell(ws, CONFIDENTIAL),
+                None,
+                cell(ws, area),
+                cell(ws, _label(Stage, stage)),
+                cell(ws, _label(Status, status)),
+            ]
+        else:
+            (code, name, partner, kind, area, stage, status, kind_of_deal, direction, model,
+             lf, ll, lu, sf, sl, su, rag, trend, headline, month, start, upfront, milestones,
+             currency, open_tasks, overdue_tasks) = row  # fmt: skip
+            money = money_format(currency)
+            values = [
+                cell(ws, code),
+                cell(ws, name),
+                cell(ws, partner),
+                cell(ws, kind),
+                cell(ws, area),
+                cell(ws, _label(Stage, stage)),
+                cell(ws, _label(Status, status)),
+                cell(ws, _label(AllianceType, kind_of_deal)),
+                cell(ws, direction),
+                cell(ws, _label(ManagementModel, model)),
+                cell(ws, _person(lf, ll, lu)),
+                cell(ws, _person(sf, sl, su)) if su else None,
+                cell(ws, rag) if rag else None,
+                cell(ws, trend) if trend else None,
+                cell(ws, headline) if headline else None,
+                cell(ws, month, "yyyy-mm") if month else None,
+                cell(ws, start) if start else None,
+                cell(ws, upfront, money) if upfront is not None else None,
+                cell(ws, milestones, money) if milestones is not None else None,
+                cell(ws, currency) if currency else None,
+                cell(ws, open_tasks),
+                cell(ws, overdue_tasks),
+            ]
+        ws.append(values)
+        count += 1
+        if progress is not None:
+            progress(1)
+    _finish(ws, REGISTER, count)
+    return count
+
+
+def _grouped(queryset, field) -> Counter:
+    return Counter(
+        dict(queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
+    )
+
+
+def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> None:
+    ws = wb.create_sheet("Summary", 0)
+    ws.column_dimensions["A"].width = 30
+    for letter in "BCDEFG":
+        ws.column_dimensions[letter].width = 14
+    now = timezone.now()
+    rows = [
+        [cell(ws, "Alliance portfolio", bold=True)],
+        [cell(ws, "As of"), cell(ws, now), cell(ws, str(timezone.get_current_timezone()))],
+        [cell(ws, "Prepared for"), cell(ws, user.get_full_name() or user.get_username())],
+        [cell(ws, "Changes since"), cell(ws, since)],
+        [
+            cell(ws, "Filters"),
+            cell(
+                ws,
+                "; ".join(f"{k}={','.join(v)}" for k, v in sorted(query.params.items())) or "none",
+            ),
+        ],
+        [],
+    ]
+    # Alliances by stage and therapeutic area, masked rows included, with totals.
+    areas = list(TherapeuticArea.objects.order_by("name").values_list("pk", "name"))
+    grid = defaultdict(int)
+    for qs in (query.visible, query.masked):
+        for stage, area, n in (
+            qs.order_by()
+            .values("stage", "therapeutic_area")
+            .annotate(n=Count("pk"))
+            .values_list("stage", "therapeutic_area", "n")
+        ):
+            grid[stage, area] += n
+    stages = list(Stage)
+    rows.append([cell(ws, "Alliances by therapeutic area and stage", bold=True)])
+    rows.append(
+        [cell(ws, "Therapeutic area", bold=True)]
+        + [cell(ws, s.label, bold=True) for s in stages]
+        + [cell(ws, "Total", bold=True)]
+    )
+    stage_header_row = len(rows)
+    for area_id, area_name in areas:
+        counts = [grid[s.value, area_id] for s in stages]
+        if sum(counts):
+            rows.append([cell(ws, area_name), *counts, sum(counts)])
+    totals = [sum(grid[s.value, a] for a, _ in areas) for s in stages]
+    rows.append([cell(ws, "Total", bold=True), *totals, sum(totals)])
+    total_row = len(rows)
+    rows.append([])
+
+    masked_count = query.masked.count()
+    status = _grouped(query.visible, "status") + _grouped(query.masked, "status")
+    rows.append([cell(ws, "By status", bold=True)])
+    for s in Status:
+        rows.append([cell(ws, s.label), status.get(s.value, 0)])
+    rows.append([])
+    for title, field, choices in (
+        ("By management model", "management_model", ManagementModel),
+        ("By type", "alliance_type", AllianceType),
+    ):
+        counts = _grouped(query.visible, field)
+        rows.append([cell(ws, title, bold=True)])
+        for value in choices:
+            rows.append([cell(ws, value.label), counts.get(value.value, 0)])
+        if masked_count:
+            rows.append([cell(ws, f"{CONFIDENTIAL} (not shown)"), masked_count])
+        rows.append([])
+    rag = _grouped(query.visible, "latest_rag")
+    rows.append([cell(ws, "RAG mix (latest status report)", bold=True)])
+    for value in ("green", "amber", "red"):
+        rows.append([cell(ws, value.title()), rag.get(value, 0)])
+    rows.append([cell(ws, "No report yet"), rag.get(None, 0)])
+    if masked_count:
+        rows.append([cell(ws, f"{CONFIDENTIAL} (not shown)"), masked_count])
+    rows.append([])
+
+    rows.append([cell(ws, "Needs attention", bold=True)])
+    rows.append(
+        [cell(ws, h, bold=True) for h in ("Code", "Name", "Why", "RAG", "Trend", "Headline")]
+    )
+    attention = (
+        query.visible.filter(Q(latest_rag="red") | Q(latest_trend="declining") | missing_q(today()))
+        .annotate(missing=Value(False))
+        .order_by("code")
+        .values_list("code", "name", "latest_rag", "latest_trend", "latest_headline")
+    )
+    missing_codes = set(query.visible.filter(missing_q(today())).values_list("code", flat=True))
+    for code, name, rag_value, trend, headline in attention.iterator():
+        why = [
+            reason
+            for reason, applies in (
+                ("red RAG", rag_value == "red"),
+                ("declining", trend == "declining"),
+                ("status report missing", code in missing_codes),
+            )
+            if applies
+        ]
+        rows.append(
+            [cell(ws, code), cell(ws, name), cell(ws, ", ".join(why)),
+             cell(ws, rag_value or ""), cell(ws, trend or ""), cell(ws, headline or "")]
+        )  # fmt: skip
+    for row in rows:
+        ws.append(row)
+
+    chart = BarChart()
+    chart.title = "Alliances by stage"
+    chart.y_axis.title = "Alliances"
+    chart.legend = None
+    data = Reference(ws, min_col=2, max_col=1 + len(stages), min_row=total_row, max_row=total_row)
+    labels = Reference(
+        ws, min_col=2, max_col=1 + len(stages), min_row=stage_header_row, max_row=stage_header_row
+    )
+    chart.add_data(data, from_rows=True, titles_from_data=False)
+    chart.set_categories(labels)
+    chart.height, chart.width = 7, 14
+    ws.add_chart(chart, "I2")
+
+
+def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
+    ws = _sheet(wb, "Changes since", CHANGES)
+    _header(ws, CHANGES)
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
+    visible_ids = query.visible.values("pk")
+    changes = []
+    for code, name, created, first, last, username in (
+        query.visible.filter(created_at__gte=start)
+        .values_list(
+            "code", "name", "created_at", "lead__first_name", "lead__last_name", "lead__username"
+        )
+        .iterator()
+    ):
+        changes.append(
+            (created, code, name, "New alliance", "", "", _person(first, last, username), "")
+        )
+    labels = {
+        TransitionField.STAGE: ("Stage", Stage),
+        TransitionField.STATUS: ("Status", Status),
+        TransitionField.MANAGEMENT_MODEL: ("Management model", ManagementModel),
+    }
+    for when, code, name, field, before, after, first, last, username, note in (
+        StageTransition.objects.filter(alliance__in=visible_ids, created_at__gte=start)
+        .values_list(
+            "created_at", "alliance__code", "alliance__name", "field", "from_value", "to_value",
+            "actor__first_name", "actor__last_name", "actor__username", "note",
+        )
+        .iterator()
+    ):  # fmt: skip
+        title, choices = labels[field]
+        changes.append(
+            (when, code, name, title, _label(choices, before), _label(choices, after),
+             _person(first, last, username), note)
+        )  # fmt: skip
+    previous = {}
+    for alliance_id, month, rag, created, code, name, first, last, username, headline in (
+        StatusReport.objects.filter(
+            alliance__in=visible_ids,
+            month__gte=(since - datetime.timedelta(days=62)).replace(day=1),
+        )
+        .order_by("alliance", "month")
+        .values_list(
+            "alliance_id", "month", "rag", "created_at", "alliance__code", "alliance__name",
+            "author__first_name", "author__last_name", "author__username", "headline",
+        )
+        .iterator()
+    ):  # fmt: skip
+        before = previous.get(alliance_id)
+        previous[alliance_id] = rag
+        if before is not None and before != rag and created >= start:
+            changes.append(
+                (created, code, name, f"RAG ({month:%b %Y})", before, rag,
+                 _person(first, last, username), headline)
+            )  # fmt: skip
+    changes.sort(key=lambda change: change[0])
+    for when, *rest in changes:
+        ws.append([cell(ws, when), *(cell(ws, value) for value in rest)])
+    _finish(ws, CHANGES, len(changes))
+
+
+def write_front_door(wb, *, user) -> None:
+    ws = _sheet(wb, "Front door", FRONT_DOOR)
+    _header(ws, FRONT_DOOR)
+    day = today()
+    count = 0
+    # The pipeline as leads see it: every request but confidential ones the reader did not make
+    # (the head sees those too).
+    pipeline = (
+        IntakeRequest.objects.all()
+        if is_head(user)
+        else IntakeRequest.objects.filter(Q(confidential=False) | Q(requester=user))
+    )
+    for title, first, last, username, area, status, submitted, sla_due in (
+        pipeline.filter(status__in=INTAKE_OPEN_STATUSES)
+        .order_by("sla_due", "pk")
+        .values_list(
+            "title", "requester__first_name", "requester__last_name", "requester__username",
+            "therapeutic_area__name", "status", "submitted_at", "sla_due",
+        )
+        .iterator()
+    ):  # fmt: skip
+        ws.append(
+            [
+                cell(ws, title),
+                cell(ws, _person(first, last, username)),
+                cell(ws, area),
+                cell(ws, status),
+                cell(ws, business_days_since(local_date(submitted), day)),
+                cell(ws, sla_due),
+                cell(ws, "yes" if status in INTAKE_SLA_STATUSES and sla_due < day else "no"),
+            ]
+        )
+        count += 1
+    ws.append([])
+    ws.append([cell(ws, "Demand against capacity, next 12 weeks (hours)", bold=True)])
+    ws.append([cell(ws, name, bold=True) for name, _, _ in DEMAND])
+    for row in capacity.capacity_report(weeks=12)["services"]:
+        ws.append(
+            [
+                cell(ws, row["service"]),
+                row["specialists"],
+                row["capacity_hours"],
+                row["demand_hours"],
+                row["pipeline_hours"],
+                cell(ws, row["utilisation"], "0%") if row["utilisation"] is not None else None,
+                cell(ws, row["utilisation_with_pipeline"], "0%")
+                if row["utilisation_with_pipeline"] is not None
+                else None,
+            ]
+        )
+    _finish(ws, FRONT_DOOR, count)
+
+
+def write_dictionary(wb) -> None:
+    columns = [("Sheet", 16, ""), ("Column", 24, ""), ("Meaning", 90, "")]
+    ws = _sheet(wb, "Data dictionary", columns)
+    _header(ws, columns)
+    entries = [
+        ("Summary", "As of", "When the workbook was made, in the portfolio's time zone."),
+        ("Summary", "Counts", "Confidential alliances you are not on count as masked rows."),
+        ("Summary", "Needs attention", "Red RAG, declining trend, or the due report missing."),
+    ]
+    for sheet, cols in (
+        ("Register", REGISTER),
+        ("Changes since", CHANGES),
+        ("Front door", FRONT_DOOR),
+        ("Front door", DEMAND),
+    ):
+        entries += [(sheet, name, meaning) for name, _, meaning in cols]
+    entries.append(
+        ("Register", "Confidential rows", "Alliances you may not see in detail: only stage, "
+         "status and therapeutic area are shown, so totals add up.")
+    )  # fmt: skip
+    for row in entries:
+        ws.append([cell(ws, value) for value in row])
+    _finish(ws, columns, len(entries))
+
+
+def portfolio_workbook_build(*, user, params, since: datetime.date, out, progress=None) -> int:
+    """Write the workbook for `user` to `out` (a path or a binary file); returns the number of
+    register rows. `params` are the alliances list's filters; bad ones raise a 400."""
+    query = PortfolioQuery(user=user, params=params)
+    wb = Workbook(write_only=True)
+    write_summary(wb, query, user=user, since=since)
+    write_changes(wb, query, since=since)
+    rows = write_register(wb, query, progress=progress)
+    write_front_door(wb, user=user)
+    write_dictionary(wb)
+    wb.save(out)
+    return rows
