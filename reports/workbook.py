@@ -15,14 +15,13 @@ from openpyxl.utils import get_column_letter
 from rest_framework.exceptions import ValidationError
 
 from alliances import extensions
-from alliances.access import is_head
 from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import AllianceType, ManagementModel, Stage, Status, TransitionField
 from alliances.filters import AllianceFilter
 from alliances.models import Alliance, StageTransition, TherapeuticArea
 from resourcing import capacity
-from resourcing.choices import INTAKE_OPEN_STATUSES, INTAKE_SLA_STATUSES, OPEN_WORK
-from resourcing.models import IntakeRequest, Task
+from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK
+from resourcing.models import Task
 
 from .latest import missing_q
 from .models import StatusReport
@@ -447,15 +446,8 @@ def write_front_door(wb, *, user) -> None:
     _header(ws, FRONT_DOOR)
     day = today()
     count = 0
-    # The pipeline as leads see it: every request but confidential ones the reader did not make
-    # (the head sees those too).
-    pipeline = (
-        IntakeRequest.objects.all()
-        if is_head(user)
-        else IntakeRequest.objects.filter(Q(confidential=False) | Q(requester=user))
-    )
     for title, first, last, username, area, status, submitted, sla_due in (
-        pipeline.filter(status__in=INTAKE_OPEN_STATUSES)
+        capacity.pipeline_requests(user=user)
         .order_by("sla_due", "pk")
         .values_list(
             "title", "requester__first_name", "requester__last_name", "requester__username",
@@ -478,7 +470,7 @@ def write_front_door(wb, *, user) -> None:
     ws.append([])
     ws.append([cell(ws, "Demand against capacity, next 12 weeks (hours)", bold=True)])
     ws.append([cell(ws, name, bold=True) for name, _, _ in DEMAND])
-    for row in capacity.capacity_report(weeks=12)["services"]:
+    for row in capacity.capacity_report(weeks=12, user=user)["services"]:
         ws.append(
             [
                 cell(ws, row["service"]),

@@ -55,9 +55,13 @@ def can_act_on_task(user, task) -> bool:
     return task.assignee_id == user.pk or manages_alliances(user)
 
 
-def can_manage_tasks(user) -> bool:
-    """Create, edit, cancel, reassign: leads and the head."""
-    return manages_alliances(user)
+def can_manage_tasks(user, task=None) -> bool:
+    """Create, edit, cancel, reassign: leads and the head, on alliances they can see."""
+    from alliances.models import Alliance
+
+    if not manages_alliances(user):
+        return False
+    return task is None or Alliance.objects.visible_to(user).filter(pk=task.alliance_id).exists()
 
 
 def can_accept(user, intake) -> bool:

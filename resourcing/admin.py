@@ -320,6 +320,12 @@ class IntakeRequestAdmin(RoleAdmin):
                     messages.ERROR,
                 )
             elif request.POST.get("do") == "accept":
+                if accept_form is None:
+                    self.message_user(
+                        request, f"This request is {intake.status}: it cannot be accepted now.",
+                        messages.ERROR,
+                    )  # fmt: skip
+                    return redirect(request.path)
                 accepted = self._accept(request, intake, accept_form)
                 if accepted is not None:
                     return redirect("admin:alliances_alliance_change", accepted.pk)
@@ -478,11 +484,11 @@ class TaskAdmin(ReadOnlyAdmin):
     list_filter = [WhoseTasksFilter, OpenWorkFilter, "status", "service", "priority"]
     search_fields = ["title", "alliance__code", "alliance__name", "assignee__username"]
     list_select_related = ["alliance", "service", "assignee"]
-    ordering = ["due_date", "pk"]
+    ordering = ["due_date", "priority_rank", "pk"]
     actions = ["start_selected", "complete_selected", "block_selected"]
 
     def get_queryset(self, request):
-        return Task.objects.visible_to(request.user)
+        return selectors.task_list(user=request.user)
 
     def changelist_view(self, request, extra_context=None):
         # A specialist's default view is their own queue.

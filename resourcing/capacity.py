@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from alliances.access import is_head
 from alliances.calendar import today
 
-from .choices import INTAKE_OPEN_STATUSES, OPEN_WORK
+from .choices import INTAKE_OPEN_STATUSES, OPEN_WORK, Anchor
 from .models import IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 from .recommendation import capacity_hours
 
@@ -110,31 +111,43 @@ def specialist_rows(*, first, last, specialists=None) -> list[dict]:
     return rows
 
 
-def pipeline_hours(*, last) -> dict[str, Decimal]:
-    """Playbook effort, per service, that open intake requests starting by `last` would add."""
-    effort = dict(
-        TaskTemplate.objects.order_by()
-        .values("service__code")
-        .annotate(total=Sum("effort_hours"))
-        .values_list("service__code", "total")
-    )
-    requested = (
+def pipeline_requests(*, user):
+    """The open intake pipeline as `user` may count it: the head all of it, anyone else every
+    request but confidential ones they did not make."""
+    requests = IntakeRequest.objects.filter(status__in=INTAKE_OPEN_STATUSES)
+    if is_head(user):
+        return requests
+    return requests.filter(Q(confidential=False) | Q(requester=user))
+
+
+def pipeline_hours(*, last, user) -> dict[str, Decimal]:
+    """Per service, the effort accepting the open requests would put in queues by `last`: the
+    start-anchored playbook steps (the ones accept creates) that would fall due by then."""
+    steps = defaultdict(list)
+    for code, offset, effort in TaskTemplate.objects.filter(anchor=Anchor.START).values_list(
+        "service__code", "offset_days", "effort_hours"
+    ):
+        steps[code].append((offset, effort))
+    hours = defaultdict(lambda: ZERO)
+    for start, code in (
         IntakeRequest.requested_services.through.objects.filter(
-            intakerequest__status__in=INTAKE_OPEN_STATUSES,
-            intakerequest__desired_start_date__lte=last,
+            intakerequest__in=pipeline_requests(user=user)
         )
         .order_by()
-        .values("service__code")
-        .annotate(n=Count("pk"))
-        .values_list("service__code", "n")
-    )
-    return {code: (effort.get(code) or ZERO) * n for code, n in requested}
+        .values_list("intakerequest__desired_start_date", "service__code")
+    ):
+        for offset, effort in steps[code]:
+            if start + datetime.timedelta(days=offset) <= last:
+                hours[code] += effort
+    return hours
 
 
-def capacity_report(*, weeks: int) -> dict:
+def capacity_report(*, weeks: int, user) -> dict:
+    """Specialists' load counts all their work (it is about the person, and names no alliance);
+    the pipeline counts only requests `user` may see."""
     first, last = horizon(weeks)
     people = specialist_rows(first=first, last=last)
-    pipeline = pipeline_hours(last=last)
+    pipeline = pipeline_hours(last=last, user=user)
     services = []
     for service in Service.objects.order_by("code"):
         code = service.code

@@ -12,7 +12,7 @@ from alliances.activity import activity_record, apply_changes, initial_changes
 from alliances.calendar import add_business_days, local_date
 from alliances.choices import MemberRole, PartnerKind, Stage
 from alliances.choices import Status as AllianceStatus
-from alliances.models import Partner
+from alliances.models import Alliance, Partner
 from alliances.services import alliance_create, reference_create
 from config.api.exceptions import DomainError
 
@@ -404,6 +404,8 @@ def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
     """Move a task along DESIGN.md's edges; `reason` for block and cancel."""
     locked = _locked_task(task)
     allowed_from, to = TASK_MOVES[action]
+    if to in OPEN_WORK and locked.status not in OPEN_WORK:
+        _refuse_closed(locked.alliance)
     if locked.status not in allowed_from:
         raise DomainError(
             "illegal_transition",
@@ -427,13 +429,30 @@ def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
     return locked
 
 
-def may_own_tasks(*, user, service) -> bool:
-    """Who a task can go to: an active specialist delivering its service, a lead or the head."""
+def assignee_refusal(*, user, alliance, service) -> str:
+    """Why `user` cannot take a task on `alliance` for `service`, or "". A task can go to an
+    active specialist delivering its service, a lead or the head; on a confidential alliance,
+    only to someone already on it: a task must not be a way into one."""
+    name = user.get_username()
     if not user.is_active:
-        return False
-    if is_head(user) or is_lead(user):
-        return True
-    return Specialist.objects.filter(user=user, active=True, services=service).exists()
+        return f"{name} is not active."
+    if not (
+        is_head(user)
+        or is_lead(user)
+        or Specialist.objects.filter(user=user, active=True, services=service).exists()
+    ):
+        return f"{name} is not an active specialist for {service.code}, a lead or the head."
+    if (
+        alliance.confidential
+        and not Alliance.objects.visible_to(user).filter(pk=alliance.pk).exists()
+    ):
+        return f"{alliance.code} is confidential and {name} is not on it: add them first."
+    return ""
+
+
+def _refuse_closed(alliance) -> None:
+    if alliance.status == AllianceStatus.CLOSED:
+        raise DomainError("alliance_closed", f"{alliance.code} is closed: it takes no new work.")
 
 
 @transaction.atomic
@@ -443,15 +462,9 @@ def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
         raise DomainError(
             "illegal_transition", f"A task that is {locked.status} cannot be reassigned."
         )
-    if not may_own_tasks(user=assignee, service=locked.service):
-        raise ValidationError(
-            {
-                "assignee": [
-                    f"{assignee.get_username()} is not an active specialist for "
-                    f"{locked.service.code}, a lead or the head."
-                ]
-            }
-        )
+    refusal = assignee_refusal(user=assignee, alliance=locked.alliance, service=locked.service)
+    if refusal:
+        raise ValidationError({"assignee": [refusal]})
     changes = apply_changes(locked, {"assignee": assignee})
     if changes:
         locked.save()
@@ -468,10 +481,12 @@ def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
 
 @transaction.atomic
 def task_create(*, actor, data: dict) -> Task:
-    if not may_own_tasks(user=data["assignee"], service=data["service"]):
-        raise ValidationError(
-            {"assignee": ["Give an active specialist for this service, a lead or the head."]}
-        )
+    _refuse_closed(data["alliance"])
+    refusal = assignee_refusal(
+        user=data["assignee"], alliance=data["alliance"], service=data["service"]
+    )
+    if refusal:
+        raise ValidationError({"assignee": [refusal]})
     task = Task(**data)
     task.full_clean()
     task.save()

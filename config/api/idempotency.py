@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 HEADER = "Idempotency-Key"
@@ -49,7 +49,7 @@ class IdempotentMixin:
         from config.models import IdempotencyRecord
 
         if len(key) > 255:
-            raise KeyReused("An Idempotency-Key is at most 255 characters.")
+            raise ValidationError({HEADER: ["At most 255 characters."]})
         fingerprint = _fingerprint(request)
         cutoff = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
         IdempotencyRecord.objects.filter(user=request.user, created_at__lt=cutoff).delete()

@@ -393,7 +393,11 @@ class AcceptAllianceSerializer(StrictSerializer):
 class AcceptSerializer(StrictSerializer):
     management_model = serializers.ChoiceField(choices=ManagementModel.choices)
     services = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Service.objects.all(), required=False
+        slug_field="code",
+        many=True,
+        queryset=Service.objects.all(),
+        required=False,
+        allow_empty=False,
     )
     overrides = serializers.DictField(child=OverrideSerializer(), required=False)
     alliance = AcceptAllianceSerializer(required=False)

@@ -13,6 +13,7 @@ from alliances.api.views import ID, require
 from alliances.calendar import today
 from alliances.models import Alliance
 from config.api.idempotency import IdempotentMixin
+from config.api.pagination import is_whole_number
 
 from .. import access, capacity, selectors, services
 from ..filters import IntakeRequestFilter, SpecialistFilter, TaskFilter
@@ -64,7 +65,7 @@ WEEKS = OpenApiParameter("weeks", int, description="Horizon in weeks, 1-52 (defa
 
 def weeks_param(request) -> int:
     raw = request.query_params.get("weeks", "12")
-    if not raw.isdigit() or not 1 <= int(raw) <= 52:
+    if not is_whole_number(raw) or not 1 <= int(raw) <= 52:
         raise ValidationError({"weeks": ["Must be a whole number of weeks from 1 to 52."]})
     return int(raw)
 
@@ -79,7 +80,7 @@ class CapacityView(APIView):
             access.can_see_all_specialists(request.user),
             "Only alliance leads and the head see capacity.",
         )
-        return Response(capacity.capacity_report(weeks=weeks_param(request)))
+        return Response(capacity.capacity_report(weeks=weeks_param(request), user=request.user))
 
 
 class SpecialistViewSet(
@@ -330,7 +331,8 @@ class TaskViewSet(
     def partial_update(self, request, pk=None):
         task = self.get_object()
         require(
-            access.can_manage_tasks(request.user), "Only alliance leads and the head edit tasks."
+            access.can_manage_tasks(request.user, task),
+            "Only alliance leads and the head edit tasks.",
         )
         data = TaskUpdateSerializer(instance=task, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -341,7 +343,7 @@ class TaskViewSet(
     def _move(self, request, action_name, body_serializer=EmptySerializer, managers_only=False):
         task = self.get_object()
         allowed = (
-            access.can_manage_tasks(request.user)
+            access.can_manage_tasks(request.user, task)
             if managers_only
             else access.can_act_on_task(request.user, task)
         )
@@ -392,7 +394,10 @@ class TaskViewSet(
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         task = self.get_object()
-        require(access.can_manage_tasks(request.user), "Only alliance leads and the head reassign.")
+        require(
+            access.can_manage_tasks(request.user, task),
+            "Only alliance leads and the head reassign.",
+        )
         data = ReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(

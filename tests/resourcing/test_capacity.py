@@ -81,11 +81,17 @@ def test_bad_weeks_are_400(api, lead, team, weeks):
 
 def test_capacity_per_specialist_and_service_with_the_pipeline(api, lead, team):
     _me, other = team
-    TaskTemplateFactory(service=service("startup"), effort_hours="12.0")
-    TaskTemplateFactory(service=service("startup"), effort_hours="8.0")
+    TaskTemplateFactory(service=service("startup"), effort_hours="12.0", offset_days=1)
+    TaskTemplateFactory(service=service("startup"), effort_hours="8.0", offset_days=3)
+    # due after the horizon, or not created by accept: not in the pipeline
+    TaskTemplateFactory(service=service("startup"), effort_hours="99.0", offset_days=60)
+    TaskTemplateFactory(
+        service=service("startup"), effort_hours="99.0", anchor="meeting", offset_days=-5
+    )
     IntakeFactory(services=["startup"], desired_start_date=days(7), status="triage")
     IntakeFactory(services=["startup"], desired_start_date=days(7), status="declined")
     IntakeFactory(services=["startup"], desired_start_date=days(300))  # beyond the horizon
+    IntakeFactory(services=["startup"], desired_start_date=days(7), confidential=True)
     response = api(lead).get("/api/v1/capacity/", {"weeks": 2})
     assert response.status_code == 200
     data = response.json()

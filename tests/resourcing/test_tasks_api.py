@@ -309,3 +309,56 @@ def test_queue_query_count_is_pinned(me):
     large = queries(client, URL, assignee="me", open="true", page_size=500)
     # token, roles, count, page
     assert small == large == 4
+
+
+def test_a_task_is_no_way_into_a_confidential_alliance(api, head, lead, lead2, me):
+    secret = AllianceFactory(confidential=True, lead=lead)
+    task = TaskFactory(alliance=secret, assignee=lead, service=service("reporting"))
+    refused = act(api, lead, task, "reassign", assignee=lead2.pk, reason="cover")
+    assert refused.status_code == 400
+    assert "confidential" in refused.json()["assignee"][0]
+    created = api(lead).post(
+        URL,
+        {
+            "alliance": secret.pk,
+            "service": "reporting",
+            "title": "Leak",
+            "assignee": me.user.pk,
+            "due_date": days(3).isoformat(),
+        },
+        format="json",
+    )
+    assert created.status_code == 400
+    MembershipFactory(alliance=secret, user=me.user)
+    assert act(api, lead, task, "reassign", assignee=me.user.pk, reason="x").status_code == 200
+
+
+def test_leads_manage_only_tasks_on_alliances_they_see(api, head, lead2):
+    secret = AllianceFactory(confidential=True, lead=head)
+    task = TaskFactory(alliance=secret, assignee=lead2)  # assigned before this rule
+    assert act(api, lead2, task, "start").status_code == 200  # as its assignee
+    assert act(api, lead2, task, "cancel", reason="x").status_code == 403
+    response = api(lead2).patch(f"{URL}{task.pk}/", {"title": "x"}, format="json")
+    assert response.status_code == 403
+
+
+def test_a_closed_alliance_takes_no_new_work(api, lead, me):
+    closed = AllianceFactory(status="closed")
+    body = {
+        "alliance": closed.pk,
+        "service": "reporting",
+        "title": "Late",
+        "assignee": me.user.pk,
+        "due_date": days(3).isoformat(),
+    }
+    response = api(lead).post(URL, body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "alliance_closed"
+    done = make_task("cancelled", alliance=closed)
+    assert act(api, lead, done, "reopen").json()["code"] == "alliance_closed"
+
+
+@pytest.mark.parametrize("weeks", ["²", "١٢"])
+def test_unicode_digits_are_400_not_500(api, lead, weeks):
+    assert api(lead).get("/api/v1/capacity/", {"weeks": weeks}).status_code == 400
+    assert api(lead).get(URL, {"page_size": weeks}).status_code == 400
