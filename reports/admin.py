@@ -2,13 +2,17 @@
 
 from django import forms
 from django.contrib import admin
+from django.shortcuts import render
+from django.urls import path
 from rest_framework.exceptions import ValidationError
 
 from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline, refusal_message
-from alliances.models import Alliance
+from alliances.choices import AllianceType, ManagementModel, Stage, Status
+from alliances.models import Alliance, TherapeuticArea
 from config.api.exceptions import DomainError
 
 from . import access, selectors, services
+from .choices import Rag
 from .models import StatusReport
 
 
@@ -95,6 +99,10 @@ class StatusReportAdmin(RoleAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(download_portfolio_view)
+        return [path("portfolio/", view, name="download_portfolio"), *super().get_urls()]
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "alliance" in form.base_fields:
@@ -110,3 +118,48 @@ class StatusReportAdmin(RoleAdmin):
         else:
             data = {name: form.cleaned_data[name] for name in ("alliance", "month", *fields)}
             obj.pk = services.status_report_create(actor=request.user, data=data).pk
+
+
+class PortfolioForm(forms.Form):
+    """The workbook's filters, as on the alliances list."""
+
+    stage = forms.MultipleChoiceField(choices=Stage.choices, required=False)
+    status = forms.MultipleChoiceField(choices=Status.choices, required=False)
+    therapeutic_area = forms.ModelMultipleChoiceField(
+        queryset=TherapeuticArea.objects.all(), to_field_name="code", required=False
+    )
+    alliance_type = forms.MultipleChoiceField(choices=AllianceType.choices, required=False)
+    management_model = forms.MultipleChoiceField(choices=ManagementModel.choices, required=False)
+    rag = forms.MultipleChoiceField(choices=Rag.choices, required=False, label="Latest RAG")
+    since = forms.DateField(
+        required=False,
+        help_text="Changes since this date (YYYY-MM-DD; default 30 days ago).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def download_portfolio_view(request):
+    """Admin page: pick filters, download the workbook (the same one as the API)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import QueryDict
+
+    from .api.views import workbook_response
+
+    if not access.can_download_portfolio(request.user):
+        raise PermissionDenied
+    form = PortfolioForm(request.GET if "download" in request.GET else None)
+    if form.is_valid():
+        params = QueryDict(mutable=True)
+        for name, value in request.GET.lists():
+            if name in form.fields and any(value):
+                params.setlist(name, [v for v in value if v])
+        return workbook_response(user=request.user, params=params)
+    return render(
+        request,
+        "admin/reports/download_portfolio.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Download the portfolio workbook",
+            "form": form,
+        },
+    )

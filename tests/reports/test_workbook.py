@@ -306,3 +306,25 @@ def test_export_command(lead, portfolio, tmp_path):
         call_command("export_portfolio", "--user", "nobody", "--out", str(out))
     with pytest.raises(CommandError):
         call_command("export_portfolio", "--user", "lead", "--out", str(out), "--filter", "stage=x")
+
+
+def test_admin_download_page(client, executive, portfolio, requester):
+    client.force_login(executive)
+    assert "Download the portfolio workbook" in client.get("/admin/").content.decode()
+    page = client.get("/admin/reports/statusreport/portfolio/")
+    assert page.status_code == 200
+    response = client.get(
+        "/admin/reports/statusreport/portfolio/", {"download": "1", "stage": ["development"]}
+    )
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert {r["Stage"] for r in register(wb)} == {"Development"}
+    bad = client.get("/admin/reports/statusreport/portfolio/", {"download": "1", "stage": "x"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    client.force_login(requester)
+    assert client.get("/admin/reports/statusreport/portfolio/").status_code in (302, 403)
+
+
+def test_the_download_link_is_only_for_those_who_may(client, specialist):
+    client.force_login(specialist)
+    assert "Download the portfolio workbook" not in client.get("/admin/").content.decode()
