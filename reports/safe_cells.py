@@ -22,24 +22,34 @@ def clean_text(value: str) -> str:
     return FORBIDDEN.sub("", value)
 
 
-def cell(ws, value, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
+def plain(value):
+    """A value openpyxl writes as itself. Strings: forbidden characters stripped; only a string
+    starting with "=" needs a cell forced to text (see cell()); plain strings are text."""
     if isinstance(value, str):
-        c = WriteOnlyCell(ws, value=clean_text(value))
+        return clean_text(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(portfolio_zone()).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def cell(ws, value, number_format: str | None = None, bold: bool = False):
+    """`value` ready for ws.append(): a plain value where that is already safe (the fast path),
+    else a WriteOnlyCell — text that openpyxl would take for a formula, or a styled cell."""
+    value = plain(value)
+    formula_like = isinstance(value, str) and value.startswith("=")
+    if not (formula_like or number_format or bold):
+        return value
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
         c.data_type = "s"
-    elif isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(portfolio_zone()).replace(tzinfo=None)
-        c = WriteOnlyCell(ws, value=value)
-        c.number_format = number_format or DATETIME_FORMAT
-    elif isinstance(value, datetime.date):
-        c = WriteOnlyCell(ws, value=value)
-        c.number_format = number_format or DATE_FORMAT
-    elif isinstance(value, Decimal):
-        c = WriteOnlyCell(ws, value=float(value))
-    else:
-        c = WriteOnlyCell(ws, value=value)
-    if number_format and not isinstance(value, datetime.date):
+    if number_format:
         c.number_format = number_format
+    elif isinstance(value, datetime.datetime):
+        c.number_format = DATETIME_FORMAT
+    elif isinstance(value, datetime.date):
+        c.number_format = DATE_FORMAT
     if bold:
         c.font = BOLD
     return c

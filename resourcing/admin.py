@@ -484,11 +484,13 @@ class TaskAdmin(ReadOnlyAdmin):
     list_filter = [WhoseTasksFilter, OpenWorkFilter, "status", "service", "priority"]
     search_fields = ["title", "alliance__code", "alliance__name", "assignee__username"]
     list_select_related = ["alliance", "service", "assignee"]
-    ordering = ["due_date", "priority_rank", "pk"]
     actions = ["start_selected", "complete_selected", "block_selected"]
 
     def get_queryset(self, request):
         return selectors.task_list(user=request.user)
+
+    def get_ordering(self, request):
+        return ["due_date", "priority_rank", "pk"]  # the queue's order
 
     def changelist_view(self, request, extra_context=None):
         # A specialist's default view is their own queue.

@@ -1,6 +1,7 @@
 """Generated alliances for benchmarks and load tests. Adds rows until the generated portfolio
 has the size asked for; it never touches alliances it did not generate."""
 
+import datetime
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from alliances.choices import (
     AllianceType,
@@ -122,6 +124,12 @@ class Command(BaseCommand):
                     )
                 )
             created = Alliance.objects.bulk_create(batch)
+            # Registered when they started, as migrated alliances would have been.
+            for alliance in created:
+                alliance.created_at = timezone.make_aware(
+                    datetime.datetime.combine(alliance.start_date, datetime.time(9))
+                )
+            Alliance.objects.bulk_update(created, ["created_at"])
             AllianceMembership.objects.bulk_create(
                 AllianceMembership(alliance=alliance, user_id=rng.choice(users))
                 for alliance in created

@@ -1,0 +1,65 @@
+"""Six months of generated status reports for every generated alliance (benchmarks)."""
+
+import datetime
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from alliances.calendar import today
+from alliances.models import Alliance
+from reports.latest import due_month, next_month, previous_month
+from reports.models import StatusReport
+
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Generate six months of status reports for the generated portfolio (seed_portfolio)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(11)
+        months = [due_month(today())]
+        for _ in range(5):
+            months.append(previous_month(months[-1]))
+        done = set(
+            StatusReport.objects.filter(alliance__name__startswith="SEED-")
+            .values_list("alliance_id", flat=True)
+            .distinct()
+        )
+        rows = []
+        created = 0
+        for alliance_id, lead_id in Alliance.objects.filter(name__startswith="SEED-").values_list(
+            "pk", "lead_id"
+        ):
+            if alliance_id in done:
+                continue
+            for month in months:
+                rag = rng.choices(["green", "amber", "red"], weights=[6, 3, 1])[0]
+                rows.append(
+                    StatusReport(
+                        alliance_id=alliance_id,
+                        month=month,
+                        rag=rag,
+                        trend=rng.choice(["improving", "stable", "declining"]),
+                        headline=f"Generated headline for {month:%B %Y}: {rag}",
+                        author_id=lead_id,
+                    )
+                )
+            if len(rows) >= BATCH:
+                StatusReport.objects.bulk_create(rows)
+                created += len(rows)
+                rows = []
+        StatusReport.objects.bulk_create(rows)
+        created += len(rows)
+        # Written when they would have been: early in the following month.
+        for month in months:
+            written = timezone.make_aware(
+                datetime.datetime.combine(next_month(month).replace(day=3), datetime.time(9))
+            )
+            StatusReport.objects.filter(alliance__name__startswith="SEED-", month=month).update(
+                created_at=written, updated_at=written
+            )
+        self.stdout.write(f"Generated {created} status reports.")
