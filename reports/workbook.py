@@ -6,7 +6,8 @@ import datetime
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -139,10 +140,29 @@ class PortfolioQuery:
         )
         masked.is_valid()
         self.masked = masked.qs
+        self._latest = None
         self.params = {
             k: params.getlist(k) if hasattr(params, "getlist") else [params[k]] for k in params
         }
         self.has_masked_filters = bool(masked_params)
+
+    @property
+    def latest(self) -> dict[int, tuple]:
+        """alliance id -> (rag, trend, headline, month) of its latest report: one windowed
+        query instead of a correlated subquery per column and row."""
+        if self._latest is None:
+            ranked = StatusReport.objects.annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("alliance_id")], order_by=F("month").desc()
+                )
+            )
+            self._latest = {
+                alliance_id: rest
+                for alliance_id, *rest in ranked.filter(rank=1).values_list(
+                    "alliance_id", "rag", "trend", "headline", "month"
+                )
+            }
+        return self._latest
 
 
 def _subset(params, keys):
@@ -188,18 +208,20 @@ def register_rows(query: PortfolioQuery):
         "executive_sponsor__first_name",
         "executive_sponsor__last_name",
         "executive_sponsor__username",
-        "latest_rag",
-        "latest_trend",
-        "latest_headline",
-        "latest_report_month",
+        "pk",
         "start_date",
         "upfront_payment",
         "potential_milestones",
         "currency",
-        "pk",
     )
+    latest = query.latest
+    no_report = (None, None, None, None)
     for row in visible.iterator(chunk_size=2000):
-        yield False, (*row[:-1], *counts.get(row[-1], (0, 0)))
+        pk = row[16]
+        yield (
+            False,
+            (*row[:16], *latest.get(pk, no_report), *row[17:], *counts.get(pk, (0, 0))),
+        )
     masked = query.masked.order_by("code").values_list("therapeutic_area__name", "stage", "status")
     for row in masked.iterator(chunk_size=2000):
         yield True, row
@@ -329,7 +351,9 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
         if masked_count:
             rows.append([cell(ws, f"{CONFIDENTIAL} (not shown)"), masked_count])
         rows.append([])
-    rag = _grouped(query.visible, "latest_rag")
+    visible_rows = list(query.visible.order_by("code").values_list("pk", "code", "name"))
+    latest = query.latest
+    rag = Counter(latest[pk][0] if pk in latest else None for pk, _, _ in visible_rows)
     rows.append([cell(ws, "RAG mix (latest status report)", bold=True)])
     for value in ("green", "amber", "red"):
         rows.append([cell(ws, value.title()), rag.get(value, 0)])
@@ -342,23 +366,20 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
     rows.append(
         [cell(ws, h, bold=True) for h in ("Code", "Name", "Why", "RAG", "Trend", "Headline")]
     )
-    attention = (
-        query.visible.filter(Q(latest_rag="red") | Q(latest_trend="declining") | missing_q(today()))
-        .annotate(missing=Value(False))
-        .order_by("code")
-        .values_list("code", "name", "latest_rag", "latest_trend", "latest_headline")
-    )
-    missing_codes = set(query.visible.filter(missing_q(today())).values_list("code", flat=True))
-    for code, name, rag_value, trend, headline in attention.iterator():
+    missing = set(query.visible.filter(missing_q(today())).values_list("pk", flat=True))
+    for pk, code, name in visible_rows:
+        rag_value, trend, headline, _ = latest.get(pk, (None, None, None, None))
         why = [
             reason
             for reason, applies in (
                 ("red RAG", rag_value == "red"),
                 ("declining", trend == "declining"),
-                ("status report missing", code in missing_codes),
+                ("status report missing", pk in missing),
             )
             if applies
         ]
+        if not why:
+            continue
         rows.append(
             [cell(ws, code), cell(ws, name), cell(ws, ", ".join(why)),
              cell(ws, rag_value or ""), cell(ws, trend or ""), cell(ws, headline or "")]
