@@ -76,7 +76,12 @@ def _filter_missing(queryset, name, value):
 
 @extend_schema_field(OpenApiTypes.STR)
 class LatestRagFilter(django_filters.MultipleChoiceFilter):
-    """The RAG of the alliance's latest status report."""
+    """The RAG of the alliance's latest status report (annotated here if the list is not)."""
+
+    def filter(self, qs, value):
+        if value and "latest_rag" not in qs.query.annotations:
+            qs = qs.annotate(latest_rag=_latest("rag"))
+        return super().filter(qs, value)
 
 
 def filters() -> dict:

@@ -14,7 +14,6 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from rest_framework.exceptions import ValidationError
 
-from alliances import extensions
 from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import AllianceType, ManagementModel, Stage, Status, TransitionField
 from alliances.filters import AllianceFilter
@@ -126,7 +125,7 @@ class PortfolioQuery:
 
     def __init__(self, *, user, params):
         request = SimpleNamespace(user=user)
-        visible = extensions.annotate(Alliance.objects.visible_to(user))
+        visible = Alliance.objects.visible_to(user)
         filtered = AllianceFilter(data=params, queryset=visible, request=request)
         if not filtered.is_valid():
             raise ValidationError(filtered.errors)
