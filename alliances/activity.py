@@ -62,3 +62,13 @@ def activity_record(
         note=note,
         request_id=get_request_id(),
     )
+
+
+def update_and_record(*, actor, instance, data: dict, verb: str = "updated", alliance=None):
+    """Apply `data` to a (locked) instance; if anything changed, validate, save and log it."""
+    changes = apply_changes(instance, data)
+    if changes:
+        instance.full_clean()
+        instance.save()
+        activity_record(actor=actor, verb=verb, target=instance, alliance=alliance, changes=changes)
+    return instance

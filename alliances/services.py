@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from config.api.exceptions import DomainError
 
 from . import lifecycle
-from .activity import activity_record, apply_changes, initial_changes
+from .activity import activity_record, initial_changes, update_and_record
 from .choices import STATUS_EDGES, ManagementModel, Stage, Status, TransitionField
 from .models import (
     Alliance,
@@ -46,12 +46,7 @@ def reference_create(*, actor, model, data: dict):
 def reference_update(*, actor, instance, data: dict):
     # Compared with the stored row: a caller's copy may already carry the new values.
     stored = type(instance).objects.select_for_update().get(pk=instance.pk)
-    changes = apply_changes(stored, data)
-    if changes:
-        stored.full_clean()
-        stored.save()
-        activity_record(actor=actor, verb="updated", target=stored, changes=changes)
-    return stored
+    return update_and_record(actor=actor, instance=stored, data=data)
 
 
 @transaction.atomic
@@ -87,14 +82,7 @@ def alliance_create(*, actor, data: dict, members: list[dict] | None = None) -> 
 def alliance_update(*, actor, alliance: Alliance, data: dict) -> Alliance:
     """Edit descriptive fields; stage, status and model move only through alliance_transition."""
     locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    changes = apply_changes(locked, data)
-    if changes:
-        locked.full_clean()
-        locked.save()
-        activity_record(
-            actor=actor, verb="updated", target=locked, alliance=locked, changes=changes
-        )
-    return locked
+    return update_and_record(actor=actor, instance=locked, data=data, alliance=locked)
 
 
 _STAGE_ORDER = list(Stage.values)

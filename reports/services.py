@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ValidationError
 
-from alliances.activity import activity_record, apply_changes, initial_changes
+from alliances.activity import activity_record, initial_changes, update_and_record
 from alliances.calendar import today
 from config.api.exceptions import DomainError
 
@@ -64,15 +64,10 @@ def status_report_update(*, actor, report: StatusReport, data: dict) -> StatusRe
         .get(pk=report.pk)
     )
     check_month_open(locked.month)
-    changes = apply_changes(locked, data)
-    if changes:
-        locked.full_clean()
-        locked.save()
-        activity_record(
-            actor=actor,
-            verb="status_report_updated",
-            target=locked,
-            alliance=locked.alliance,
-            changes=changes,
-        )
-    return locked
+    return update_and_record(
+        actor=actor,
+        instance=locked,
+        data=data,
+        verb="status_report_updated",
+        alliance=locked.alliance,
+    )

@@ -8,7 +8,12 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from alliances.access import is_head, is_lead
-from alliances.activity import activity_record, apply_changes, initial_changes
+from alliances.activity import (
+    activity_record,
+    apply_changes,
+    initial_changes,
+    update_and_record,
+)
 from alliances.calendar import add_business_days, local_date
 from alliances.choices import MemberRole, PartnerKind, Stage
 from alliances.choices import Status as AllianceStatus
@@ -503,11 +508,4 @@ def task_create(*, actor, data: dict) -> Task:
 @transaction.atomic
 def task_update(*, actor, task: Task, data: dict) -> Task:
     locked = _locked_task(task)
-    changes = apply_changes(locked, data)
-    if changes:
-        locked.full_clean()
-        locked.save()
-        activity_record(
-            actor=actor, verb="updated", target=locked, alliance=locked.alliance, changes=changes
-        )
-    return locked
+    return update_and_record(actor=actor, instance=locked, data=data, alliance=locked.alliance)
