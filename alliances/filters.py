@@ -8,6 +8,9 @@ from config.api.filters import BooleanFilter, CodeFilter, IdFilter
 from .choices import AllianceType, Direction, ManagementModel, PartnerKind, Stage, Status
 from .models import Alliance, Partner, TherapeuticArea
 
+# What `search` matches on the alliances list (and in the portfolio workbook).
+ALLIANCE_SEARCH_FIELDS = ["code", "name", "partner__name"]
+
 
 class AllianceFilter(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)

@@ -1,17 +1,31 @@
 """Status reports in the admin: inline on each alliance, and a list of their own."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path
 from rest_framework.exceptions import ValidationError
 
 from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline, refusal_message
-from alliances.choices import AllianceType, ManagementModel, Stage, Status
-from alliances.models import Alliance, TherapeuticArea
+from alliances.choices import (
+    AllianceType,
+    Direction,
+    ManagementModel,
+    PartnerKind,
+    Stage,
+    Status,
+)
+from alliances.models import Alliance, Partner, TherapeuticArea
 from config.api.exceptions import DomainError
 
 from . import access, selectors, services
+from .api.views import workbook_response
 from .choices import Rag
 from .models import StatusReport
 
@@ -120,40 +134,79 @@ class StatusReportAdmin(RoleAdmin):
             obj.pk = services.status_report_create(actor=request.user, data=data).pk
 
 
+YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
 class PortfolioForm(forms.Form):
     """The workbook's filters, as on the alliances list."""
 
+    search = forms.CharField(required=False, help_text="Code, name or partner name.")
     stage = forms.MultipleChoiceField(choices=Stage.choices, required=False)
     status = forms.MultipleChoiceField(choices=Status.choices, required=False)
     therapeutic_area = forms.ModelMultipleChoiceField(
-        queryset=TherapeuticArea.objects.all(), to_field_name="code", required=False
+        queryset=TherapeuticArea.objects.order_by("name"), to_field_name="code", required=False
     )
     alliance_type = forms.MultipleChoiceField(choices=AllianceType.choices, required=False)
+    direction = forms.MultipleChoiceField(choices=Direction.choices, required=False)
     management_model = forms.MultipleChoiceField(choices=ManagementModel.choices, required=False)
+    partner = forms.ModelChoiceField(queryset=Partner.objects.order_by("name"), required=False)
+    partner_kind = forms.MultipleChoiceField(choices=PartnerKind.choices, required=False)
+    lead = forms.ModelChoiceField(queryset=None, required=False)
+    executive_sponsor = forms.ModelChoiceField(queryset=None, required=False)
+    mine = forms.ChoiceField(
+        choices=YES_NO, required=False, label="Alliances I lead, sponsor or am a member of"
+    )
+    confidential = forms.ChoiceField(choices=YES_NO, required=False)
     rag = forms.MultipleChoiceField(choices=Rag.choices, required=False, label="Latest RAG")
+    report_missing = forms.ChoiceField(
+        choices=YES_NO, required=False, label="Status report missing"
+    )
+    start_date_after = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    start_date_before = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    end_date_after = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    end_date_before = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
     since = forms.DateField(
         required=False,
-        help_text="Changes since this date (YYYY-MM-DD; default 30 days ago).",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Changes since this date, up to today (default 30 days ago).",
+        widget=forms.DateInput({"type": "date"}),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Alliance.objects.visible_to(user)
+        people = get_user_model().objects.order_by("last_name", "first_name", "username")
+        self.fields["lead"].queryset = people.filter(pk__in=visible.values("lead_id"))
+        self.fields["executive_sponsor"].queryset = people.filter(
+            pk__in=visible.values("executive_sponsor_id")
+        )
+
+    def params(self) -> QueryDict:
+        """The chosen filters as the API's query parameters."""
+        params = QueryDict(mutable=True)
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, datetime.date):
+                params[name] = value.isoformat()
+            elif isinstance(value, models.Model):
+                params[name] = str(value.pk)
+            elif isinstance(value, str):
+                if value.strip():
+                    params[name] = value
+            elif value is not None:
+                params.setlist(name, [getattr(v, "code", v) for v in value])
+        return params
 
 
 def download_portfolio_view(request):
     """Admin page: pick filters, download the workbook (the same one as the API)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import QueryDict
-
-    from .api.views import workbook_response
-
     if not access.can_download_portfolio(request.user):
         raise PermissionDenied
-    form = PortfolioForm(request.GET if "download" in request.GET else None)
+    data = request.GET if "download" in request.GET else None
+    form = PortfolioForm(data, user=request.user)
     if form.is_valid():
-        params = QueryDict(mutable=True)
-        for name, value in request.GET.lists():
-            if name in form.fields and any(value):
-                params.setlist(name, [v for v in value if v])
-        return workbook_response(user=request.user, params=params)
+        try:
+            return workbook_response(user=request.user, params=form.params())
+        except ValidationError as error:
+            form.add_error(None, refusal_message(error))
     return render(
         request,
         "admin/reports/download_portfolio.html",

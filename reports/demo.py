@@ -2,15 +2,17 @@
 some of them missing and a few red. Built rather than stored, so the months are always the
 last six whenever the demo is loaded."""
 
+import datetime
 import random
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from alliances.calendar import today
 from alliances.choices import Status
 from alliances.models import Alliance
 
-from .latest import due_month, previous_month
+from .latest import due_month, next_month, previous_month
 from .models import StatusReport
 
 HEADLINES = {
@@ -39,6 +41,19 @@ NARRATIVE = (
     "Discussed at the monthly alliance review. Actions are logged with owners on both sides; "
     "the next checkpoint is the coming joint steering committee."
 )
+
+
+def written_at(month: datetime.date) -> datetime.datetime:
+    """When a month's report would have been written: early in the next month (never later
+    than now), so the changes sheet shows RAG moves on the days they were reported."""
+    written = datetime.datetime.combine(next_month(month).replace(day=3), datetime.time(9))
+    return min(timezone.make_aware(written), timezone.now())
+
+
+def date_reports(queryset, months) -> None:
+    for month in months:
+        when = written_at(month)
+        queryset.filter(month=month).update(created_at=when, updated_at=when)
 
 
 def build_status_reports() -> None:
@@ -76,3 +91,4 @@ def build_status_reports() -> None:
                 )
             )
     StatusReport.objects.bulk_create(reports)
+    date_reports(StatusReport.objects.all(), months)

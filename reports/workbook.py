@@ -13,15 +13,25 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import SearchFilter
 
 from alliances.calendar import business_days_since, local_date, today
-from alliances.choices import AllianceType, ManagementModel, Stage, Status, TransitionField
-from alliances.filters import AllianceFilter
+from alliances.choices import (
+    AllianceType,
+    Direction,
+    ManagementModel,
+    PartnerKind,
+    Stage,
+    Status,
+    TransitionField,
+)
+from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import Alliance, StageTransition, TherapeuticArea
 from resourcing import capacity
-from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK
+from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
 from resourcing.models import Task
 
+from .choices import Rag, Trend
 from .latest import missing_q
 from .models import StatusReport
 from .safe_cells import cell, money_format
@@ -90,7 +100,17 @@ DEMAND = [
 
 _LABELS = {
     choices: {value: str(label) for value, label in choices.choices}
-    for choices in (Stage, Status, AllianceType, ManagementModel)
+    for choices in (
+        Stage,
+        Status,
+        AllianceType,
+        ManagementModel,
+        Direction,
+        PartnerKind,
+        Rag,
+        Trend,
+        IntakeStatus,
+    )
 }
 
 
@@ -119,31 +139,70 @@ def _finish(ws, columns, rows: int) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
 
 
+WORKBOOK_PARAMS = ("since", "search")
+EARLIEST_SINCE = datetime.date(1900, 1, 1)  # Excel has no earlier dates
+
+
+def since_param(params) -> datetime.date:
+    """`since` for the changes sheet: a date up to today, by default 30 days ago."""
+    raw = params.get("since")
+    if not raw:
+        return today() - datetime.timedelta(days=30)
+    try:
+        since = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({"since": ["Give a date as YYYY-MM-DD."]}) from None
+    if not EARLIEST_SINCE <= since <= today():
+        raise ValidationError(
+            {"since": [f"Give a date from {EARLIEST_SINCE:%Y-%m-%d} up to today."]}
+        )
+    return since
+
+
 class PortfolioQuery:
-    """Which alliances a reader gets: the ones they see, filtered; and the confidential ones
-    they do not see, as masked rows matched only by stage, status and therapeutic area."""
+    """Which alliances a reader gets: the ones they see, filtered and searched as on the
+    alliances list; and the confidential ones they do not see, as masked rows, which only
+    filters by stage, status and therapeutic area can match (any other filter, or a search,
+    leaves them out: matching on a hidden field would tell what it holds)."""
 
     def __init__(self, *, user, params):
-        request = SimpleNamespace(user=user)
-        visible = Alliance.objects.visible_to(user)
-        filtered = AllianceFilter(data=params, queryset=visible, request=request)
+        self.user = user
+        self.since = since_param(params)
+        unknown = sorted(set(params) - set(AllianceFilter.base_filters) - set(WORKBOOK_PARAMS))
+        if unknown:
+            known = ", ".join(sorted([*AllianceFilter.base_filters, *WORKBOOK_PARAMS]))
+            raise ValidationError(
+                {
+                    name: [f"Not a filter of the portfolio workbook; use one of {known}."]
+                    for name in unknown
+                }
+            )
+        request = SimpleNamespace(user=user, query_params=params)
+        filtered = AllianceFilter(
+            data=params, queryset=Alliance.objects.visible_to(user), request=request
+        )
         if not filtered.is_valid():
             raise ValidationError(filtered.errors)
-        self.visible = filtered.qs
-        masked_params = {k: v for k, v in params.items() if k in MASKED_FILTERS}
-        hidden = Alliance.objects.filter(confidential=True).exclude(
-            pk__in=Alliance.objects.visible_to(user).values("pk")
-        )
-        masked = AllianceFilter(
-            data=_subset(params, MASKED_FILTERS), queryset=hidden, request=request
-        )
-        masked.is_valid()
-        self.masked = masked.qs
+        view = SimpleNamespace(search_fields=ALLIANCE_SEARCH_FIELDS)
+        self.visible = SearchFilter().filter_queryset(request, filtered.qs, view)
+        self.masked = Alliance.objects.none()
+        if _masked_rows_match(filtered.form.cleaned_data, search=params.get("search")):
+            hidden = Alliance.objects.filter(confidential=True).exclude(
+                pk__in=Alliance.objects.visible_to(user).values("pk")
+            )
+            masked = AllianceFilter(
+                data=_subset(params, MASKED_FILTERS), queryset=hidden, request=request
+            )
+            masked.is_valid()
+            self.masked = masked.qs
         self._latest = None
         self.params = {
             k: params.getlist(k) if hasattr(params, "getlist") else [params[k]] for k in params
         }
-        self.has_masked_filters = bool(masked_params)
+
+    def count(self) -> int:
+        """Register rows: the visible alliances and the masked ones."""
+        return self.visible.count() + self.masked.count()
 
     @property
     def latest(self) -> dict[int, tuple]:
@@ -162,6 +221,18 @@ class PortfolioQuery:
                 )
             }
         return self._latest
+
+
+def _masked_rows_match(cleaned: dict, *, search) -> bool:
+    if search and search.strip():
+        return False
+    for name, value in cleaned.items():
+        if value in (None, "", [], ()) or name in MASKED_FILTERS:
+            continue
+        if name == "confidential" and value is True:
+            continue
+        return False
+    return True
 
 
 def _subset(params, keys):
@@ -251,17 +322,17 @@ def write_register(wb, query: PortfolioQuery, progress=None) -> int:
                 cell(ws, code),
                 cell(ws, name),
                 cell(ws, partner),
-                cell(ws, kind),
+                cell(ws, _label(PartnerKind, kind)),
                 cell(ws, area),
                 cell(ws, _label(Stage, stage)),
                 cell(ws, _label(Status, status)),
                 cell(ws, _label(AllianceType, kind_of_deal)),
-                cell(ws, direction),
+                cell(ws, _label(Direction, direction)),
                 cell(ws, _label(ManagementModel, model)),
                 cell(ws, _person(lf, ll, lu)),
                 cell(ws, _person(sf, sl, su)) if su else None,
-                cell(ws, rag) if rag else None,
-                cell(ws, trend) if trend else None,
+                cell(ws, _label(Rag, rag)) if rag else None,
+                cell(ws, _label(Trend, trend)) if trend else None,
                 cell(ws, headline) if headline else None,
                 month,
                 cell(ws, start) if start else None,
@@ -287,9 +358,9 @@ def _grouped(queryset, field) -> Counter:
 
 def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> None:
     ws = wb.create_sheet("Summary", 0)
-    ws.column_dimensions["A"].width = 30
-    for letter in "BCDEFG":
-        ws.column_dimensions[letter].width = 14
+    # Column A holds labels and codes; B-F the stage grid and the needs-attention list.
+    for letter, width in zip("ABCDEF", (30, 22, 28, 14, 14, 60), strict=True):
+        ws.column_dimensions[letter].width = width
     now = timezone.now()
     rows = [
         [cell(ws, "Alliance portfolio", bold=True)],
@@ -380,9 +451,15 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
         if not why:
             continue
         rows.append(
-            [cell(ws, code), cell(ws, name), cell(ws, ", ".join(why)),
-             cell(ws, rag_value or ""), cell(ws, trend or ""), cell(ws, headline or "")]
-        )  # fmt: skip
+            [
+                cell(ws, code),
+                cell(ws, name),
+                cell(ws, ", ".join(why)),
+                cell(ws, _label(Rag, rag_value)),
+                cell(ws, _label(Trend, trend)),
+                cell(ws, headline or ""),
+            ]
+        )
     for row in rows:
         ws.append(row)
 
@@ -451,7 +528,7 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
         previous[alliance_id] = rag
         if before is not None and before != rag and created >= start:
             changes.append(
-                (created, code, name, f"RAG ({month:%b %Y})", before, rag,
+                (created, code, name, f"RAG ({month:%b %Y})", _label(Rag, before), _label(Rag, rag),
                  _person(first, last, username), headline)
             )  # fmt: skip
     changes.sort(key=lambda change: change[0])
@@ -479,7 +556,7 @@ def write_front_door(wb, *, user) -> None:
                 cell(ws, title),
                 cell(ws, _person(first, last, username)),
                 cell(ws, area),
-                cell(ws, status),
+                cell(ws, _label(IntakeStatus, status)),
                 cell(ws, business_days_since(local_date(submitted), day)),
                 cell(ws, sla_due),
                 cell(ws, "yes" if status in INTAKE_SLA_STATUSES and sla_due < day else "no"),
@@ -523,18 +600,22 @@ def write_dictionary(wb) -> None:
     ):
         entries += [(sheet, name, meaning) for name, _, meaning in cols]
     entries.append(
-        ("Register", "Confidential rows", "Alliances you may not see in detail: only stage, "
-         "status and therapeutic area are shown, so totals add up.")
-    )  # fmt: skip
+        (
+            "Register",
+            "Confidential rows",
+            "Alliances you may not see in detail: only stage, "
+            "status and therapeutic area are shown, so totals add up.",
+        )
+    )
     for row in entries:
         ws.append([cell(ws, value) for value in row])
     _finish(ws, columns, len(entries))
 
 
-def portfolio_workbook_build(*, user, params, since: datetime.date, out, progress=None) -> int:
-    """Write the workbook for `user` to `out` (a path or a binary file); returns the number of
-    register rows. `params` are the alliances list's filters; bad ones raise a 400."""
-    query = PortfolioQuery(user=user, params=params)
+def portfolio_workbook_build(query: PortfolioQuery, *, out, progress=None) -> int:
+    """Write the workbook for the query's reader to `out` (a path or a binary file); returns
+    the number of register rows."""
+    user, since = query.user, query.since
     wb = Workbook(write_only=True)
     write_summary(wb, query, user=user, since=since)
     write_changes(wb, query, since=since)

@@ -45,6 +45,17 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path):
     assert "SECRET_KEY" in result.stderr or "ImproperlyConfigured" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "29", "31"])
+def test_a_due_day_some_months_lack_is_refused_at_start_up(value):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env["STATUS_REPORT_DUE_DAY"] = value
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert f"STATUS_REPORT_DUE_DAY must be between 1 and 28; it is {value}." in result.stderr
+
+
 @pytest.mark.django_db
 def test_every_response_carries_a_request_id(client):
     response = client.get("/healthz")

@@ -11,7 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from config.api.idempotency import IdempotentMixin
 
 from .. import access, selectors, services
-from ..filters import AllianceFilter, PartnerFilter, UserFilter
+from ..filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter, PartnerFilter, UserFilter
 from ..models import Partner, TherapeuticArea
 from .serializers import (
     ActivitySerializer,
@@ -135,7 +135,7 @@ class AllianceViewSet(
     """The portfolio. Confidential alliances exist only for the people on them and the head."""
 
     filterset_class = AllianceFilter
-    search_fields = ["code", "name", "partner__name"]
+    search_fields = ALLIANCE_SEARCH_FIELDS
     ordering_fields = [
         "code",
         "name",

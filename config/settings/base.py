@@ -3,12 +3,22 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
+
+
+def env_int(name: str, *, default: int, low: int, high: int) -> int:
+    """An integer setting from the environment, refused at start-up when out of range."""
+    value = env.int(name, default=default)
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}; it is {value}.")
+    return value
+
 
 SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -108,13 +118,14 @@ TIME_ZONE = PORTFOLIO_TIME_ZONE
 
 # A month's status report can be written until this day of the next month; after it, an
 # alliance without one shows as "status report missing".
-STATUS_REPORT_DUE_DAY = env.int("STATUS_REPORT_DUE_DAY", default=10)
+# 1-28, so that every month has the day.
+STATUS_REPORT_DUE_DAY = env_int("STATUS_REPORT_DUE_DAY", default=10, low=1, high=28)
 
 # Idempotency-Key records are kept this long.
-IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", default=24, low=1, high=24 * 365)
 
 # The front door: triage is due this many business days after a request (re-)enters submitted.
-INTAKE_TRIAGE_SLA_DAYS = env.int("INTAKE_TRIAGE_SLA_DAYS", default=3)
+INTAKE_TRIAGE_SLA_DAYS = env_int("INTAKE_TRIAGE_SLA_DAYS", default=3, low=0, high=250)
 # Estimated value at or over which a high-complexity deal gets a dedicated alliance manager,
 # per ISO 4217 currency; a currency not listed never meets it.
 DEDICATED_VALUE_THRESHOLDS = env.json(
@@ -128,7 +139,7 @@ DEDICATED_VALUE_THRESHOLDS = env.json(
     },
 )
 # A service whose playbook has no templates is planned over this many days.
-DEFAULT_SERVICE_WINDOW_DAYS = env.int("DEFAULT_SERVICE_WINDOW_DAYS", default=28)
+DEFAULT_SERVICE_WINDOW_DAYS = env_int("DEFAULT_SERVICE_WINDOW_DAYS", default=28, low=1, high=366)
 
 # `make run` loads each set only into empty tables (manage.py load_demo), in this order, from a
 # fixture or a builder that dates it around today. A set

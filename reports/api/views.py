@@ -1,22 +1,23 @@
-import datetime
 import tempfile
 
 from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliances.api.views import ID, require
 from alliances.calendar import today
+from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import Alliance
 from config.api.idempotency import IdempotentMixin
 
 from .. import access, selectors, services
 from ..filters import StatusReportFilter
-from ..workbook import portfolio_workbook_build
+from ..workbook import PortfolioQuery, portfolio_workbook_build
 from .serializers import (
     StatusReportCreateSerializer,
     StatusReportSerializer,
@@ -82,25 +83,18 @@ class StatusReportViewSet(
 
 
 SINCE = OpenApiParameter(
-    "since", OpenApiTypes.DATE, description="Changes since this date (default: 30 days ago)."
+    "since",
+    OpenApiTypes.DATE,
+    description="Changes since this date, up to today (default: 30 days ago).",
 )
 
 
-def since_param(params) -> datetime.date:
-    raw = params.get("since")
-    if not raw:
-        return today() - datetime.timedelta(days=30)
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({"since": ["Give a date as YYYY-MM-DD."]}) from None
-
-
 def workbook_response(*, user, params) -> FileResponse:
-    since = since_param(params)
+    """The workbook as a download; bad filters raise a ValidationError (a 400)."""
+    query = PortfolioQuery(user=user, params=params)
     # Closed by the response once sent, so no context manager here.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    portfolio_workbook_build(user=user, params=params, since=since, out=out)
+    portfolio_workbook_build(query, out=out)
     out.seek(0)
     return FileResponse(
         out,
@@ -115,11 +109,30 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class PortfolioWorkbookView(APIView):
     """The executive portfolio workbook for executives, leads and the head. Takes the alliances
-    list's filters, and `since` for the changes sheet."""
+    list's filters and search, and `since` for the changes sheet; any other parameter is a 400.
+    Confidential alliances the reader is not on are masked rows, which only the stage, status
+    and therapeutic-area filters match."""
+
+    # For the schema: the same filters and search as the alliances list.
+    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filterset_class = AllianceFilter
+    search_fields = ALLIANCE_SEARCH_FIELDS
+
+    def get_queryset(self):
+        return Alliance.objects.none()
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for the spreadsheet type still gets its errors (as JSON).
+        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         parameters=[SINCE],
-        responses={(200, XLSX): OpenApiTypes.BINARY},
+        filters=True,
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="A bad or unknown filter, by parameter."),
+            403: OpenApiResponse(description="Not an executive, alliance lead or the head."),
+        },
     )
     def get(self, request):
         require(

@@ -22,6 +22,7 @@ from tests.resourcing.factories import IntakeFactory, TaskFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/portfolio.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = ["Summary", "Changes since", "Register", "Front door", "Data dictionary"]
 
 
@@ -140,7 +141,7 @@ def test_cells_are_real_numbers_and_dates(api, lead, portfolio):
     assert by_header["Upfront"].number_format == '#,##0 "USD"'
     assert by_header["Open tasks"].value == 2
     assert by_header["Overdue tasks"].value == 1
-    assert by_header["RAG"].value == "red"
+    assert by_header["RAG"].value == "Red"
     kestrel = next(row for row in rows if row[1].value == "KESTREL")
     assert kestrel[17].number_format == '#,##0 "EUR"'
 
@@ -150,8 +151,36 @@ def test_filters_apply_and_masked_rows_match_only_by_stage_status_and_area(api, 
     assert {r["Name"] for r in dev} == {"BOREALIS", "Confidential"}
     onc = register(download(api, lead, therapeutic_area="oncology"))
     assert {r["Name"] for r in onc} == {"BOREALIS"}
-    led = register(download(api, lead, lead=lead.pk))
-    assert {r["Name"] for r in led} == {"BOREALIS", "Confidential"}
+    secret_ones = register(download(api, lead, confidential="true"))
+    assert {r["Name"] for r in secret_ones} == {"Confidential"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lead": "LEAD"},
+        {"confidential": "false"},
+        {"mine": "true"},
+        {"partner_kind": "biotech"},
+        {"stage": "development", "direction": "in"},
+        {"search": "BOREALIS"},
+        {"search": "Hidden"},
+        {"start_date_after": "2000-01-01"},
+    ],
+)
+def test_a_filter_on_fields_masked_rows_hide_leaves_them_out(api, lead, portfolio, params):
+    params = {k: str(lead.pk) if v == "LEAD" else v for k, v in params.items()}
+    names = {r["Name"] for r in register(download(api, lead, **params))}
+    assert "Confidential" not in names
+    assert "Hidden Partner" not in all_text(download(api, lead, **params))
+
+
+def test_search_matches_code_name_and_partner(api, lead, portfolio):
+    borealis = portfolio["borealis"]
+    for term in ("boreal", borealis.code, borealis.partner.name):
+        assert {r["Name"] for r in register(download(api, lead, search=term))} == {"BOREALIS"}
+    summary = all_text(download(api, lead, search="boreal"))
+    assert "search=boreal" in summary
 
 
 def test_summary_needs_attention_and_front_door(api, lead, portfolio):
@@ -185,7 +214,7 @@ def test_changes_since_follow_the_history(api, lead, portfolio):
     rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
     changes = {(r[2], r[3], r[4], r[5]) for r in rows}
     assert ("BOREALIS", "Status", "Active", "Reset") in changes
-    assert ("BOREALIS", "RAG (Oct 2026)", "green", "red") in changes
+    assert ("BOREALIS", "RAG (Oct 2026)", "Green", "Red") in changes
     assert ("BOREALIS", "New alliance", "", "") in changes or (
         "BOREALIS",
         "New alliance",
@@ -255,12 +284,32 @@ def test_only_executives_leads_and_head_download(request, api, role):
 
 @pytest.mark.parametrize(
     "params",
-    [{"since": "last month"}, {"stage": "phase_3"}, {"lead": "x"}, {"therapeutic_area": "astro"}],
+    [
+        {"since": "last month"},
+        {"since": "0001-01-01"},
+        {"since": "2999-01-01"},
+        {"stage": "phase_3"},
+        {"lead": "x"},
+        {"therapeutic_area": "astro"},
+        {"stag": "development"},
+        {"ordering": "name"},
+        {"confidential": "maybe"},
+    ],
 )
 def test_bad_workbook_parameters_are_400(api, lead, params):
     response = api(lead).get(URL, params)
     assert response.status_code == 400
-    assert response.json()
+    assert set(response.json()) == set(params)
+
+
+def test_asking_for_the_spreadsheet_type_gets_it_and_errors_as_json(api, lead, requester):
+    accept = {"HTTP_ACCEPT": XLSX}
+    response = api(lead).get(URL, **accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    bad = api(lead).get(URL, {"stage": "x"}, **accept)
+    assert bad.status_code == 400 and "stage" in bad.json()
+    assert api(requester).get(URL, **accept).status_code == 403
 
 
 def test_query_count_does_not_grow_with_the_portfolio(lead):
@@ -302,10 +351,30 @@ def test_export_command(lead, portfolio, tmp_path):
     )
     assert "2 alliances" in stdout.getvalue()
     assert load_workbook(out).sheetnames == SHEETS
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="No active user"):
         call_command("export_portfolio", "--user", "nobody", "--out", str(out))
-    with pytest.raises(CommandError):
-        call_command("export_portfolio", "--user", "lead", "--out", str(out), "--filter", "stage=x")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--filter", "stage=x"], "stage: Select a valid choice"),
+        (["--filter", "stag=development"], "stag: Not a filter of the portfolio workbook"),
+        (["--filter", "development"], "Give each filter as NAME=VALUE"),
+        (["--since", "yesterday"], "since: Give a date as YYYY-MM-DD."),
+    ],
+)
+def test_export_command_explains_bad_filters(lead, tmp_path, arguments, message):
+    out = tmp_path / "portfolio.xlsx"
+    with pytest.raises(CommandError, match=message):
+        call_command("export_portfolio", "--user", "lead", "--out", str(out), *arguments)
+    assert not out.exists()
+
+
+def test_export_command_refuses_a_folder_that_is_not_there(lead, tmp_path):
+    out = tmp_path / "missing" / "portfolio.xlsx"
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_portfolio", "--user", "lead", "--out", str(out))
 
 
 def test_admin_download_page(client, executive, portfolio, requester):
@@ -323,6 +392,29 @@ def test_admin_download_page(client, executive, portfolio, requester):
     assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
     client.force_login(requester)
     assert client.get("/admin/reports/statusreport/portfolio/").status_code in (302, 403)
+
+
+def test_admin_download_page_takes_every_filter(client, lead, portfolio):
+    client.force_login(lead)
+    page = "/admin/reports/statusreport/portfolio/"
+    response = client.get(
+        page,
+        {
+            "download": "1",
+            "search": "boreal",
+            "lead": lead.pk,
+            "mine": "true",
+            "since": "2026-01-01",
+        },
+    )
+    assert response.status_code == 200, response.content[:500]
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert {r["Name"] for r in register(wb)} == {"BOREALIS"}
+    assert wb["Summary"]["B4"].value == datetime.datetime(2026, 1, 1)
+    for since in ("31/02/2026", "0001-01-01", "2999-12-31"):
+        refused = client.get(page, {"download": "1", "since": since})
+        assert refused.status_code == 200, since
+        assert "errorlist" in refused.content.decode(), since
 
 
 def test_the_download_link_is_only_for_those_who_may(client, specialist):

@@ -1,6 +1,7 @@
 """python manage.py export_portfolio --user USERNAME --out FILE [--since DATE] [--filter k=v]"""
 
 import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -9,8 +10,16 @@ from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
 from reports.access import can_download_portfolio
-from reports.api.views import since_param
 from reports.workbook import PortfolioQuery, portfolio_workbook_build
+
+
+def _explain(detail) -> str:
+    """DRF's {field: [messages]} as lines a person reads on a terminal."""
+    if isinstance(detail, dict):
+        return "\n".join(
+            f"  {name}: {' '.join(str(m) for m in messages)}" for name, messages in detail.items()
+        )
+    return f"  {' '.join(str(m) for m in detail)}"
 
 
 class Command(BaseCommand):
@@ -19,13 +28,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="Whose view of the portfolio.")
         parser.add_argument("--out", required=True, help="The .xlsx file to write.")
-        parser.add_argument("--since", help="Changes since this date (default: 30 days ago).")
+        parser.add_argument(
+            "--since", help="Changes since this date, YYYY-MM-DD (default: 30 days ago)."
+        )
         parser.add_argument(
             "--filter",
             action="append",
             default=[],
             metavar="NAME=VALUE",
-            help="An alliances-list filter, e.g. --filter stage=development (repeatable).",
+            help="An alliances-list filter or search, e.g. --filter stage=development "
+            "(repeatable; repeat a name for several values).",
         )
 
     def handle(self, *args, user, out, since, filter, **options):
@@ -34,27 +46,26 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {user!r}.")
         if not can_download_portfolio(reader):
             raise CommandError(f"{user} is not an executive, an alliance lead or the head.")
+        target = Path(out)
+        if not target.parent.is_dir():
+            raise CommandError(f"Cannot write {out}: folder {target.parent} does not exist.")
         params = QueryDict(mutable=True)
         for item in filter:
-            name, _, value = item.partition("=")
+            name, equals, value = item.partition("=")
+            if not equals or not name:
+                raise CommandError(f"Give each filter as NAME=VALUE, not {item!r}.")
             params.appendlist(name, value)
         if since:
             params["since"] = since
         try:
-            total = PortfolioQuery(user=reader, params=params).visible.count()
-            with tqdm(
-                total=total,
-                unit=" rows",
-                desc="Register",
-                disable=not sys.stderr.isatty(),
-            ) as bar:
-                rows = portfolio_workbook_build(
-                    user=reader,
-                    params=params,
-                    since=since_param(params),
-                    out=out,
-                    progress=bar.update,
-                )
+            query = PortfolioQuery(user=reader, params=params)
         except ValidationError as error:
-            raise CommandError(f"Bad filter: {error.detail}") from None
+            raise CommandError(f"Bad filters:\n{_explain(error.detail)}") from None
+        with tqdm(
+            total=query.count(), unit=" rows", desc="Register", disable=not sys.stderr.isatty()
+        ) as bar:
+            try:
+                rows = portfolio_workbook_build(query, out=target, progress=bar.update)
+            except OSError as error:
+                raise CommandError(f"Cannot write {out}: {error.strerror or error}") from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {out}: {rows} alliances in the register."))

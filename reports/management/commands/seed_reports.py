@@ -1,15 +1,14 @@
 """Six months of generated status reports for every generated alliance (benchmarks)."""
 
-import datetime
 import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from alliances.calendar import today
 from alliances.models import Alliance
-from reports.latest import due_month, next_month, previous_month
+from reports.demo import date_reports
+from reports.latest import due_month, previous_month
 from reports.models import StatusReport
 
 BATCH = 5000
@@ -54,12 +53,5 @@ class Command(BaseCommand):
                 rows = []
         StatusReport.objects.bulk_create(rows)
         created += len(rows)
-        # Written when they would have been: early in the following month.
-        for month in months:
-            written = timezone.make_aware(
-                datetime.datetime.combine(next_month(month).replace(day=3), datetime.time(9))
-            )
-            StatusReport.objects.filter(alliance__name__startswith="SEED-", month=month).update(
-                created_at=written, updated_at=written
-            )
+        date_reports(StatusReport.objects.filter(alliance__name__startswith="SEED-"), months)
         self.stdout.write(f"Generated {created} status reports.")
