@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 
 from alliances.calendar import portfolio_zone
@@ -24,7 +25,8 @@ def clean_text(value: str) -> str:
 
 def plain(value):
     """A value openpyxl writes as itself. Strings: forbidden characters stripped; only a string
-    starting with "=" needs a cell forced to text (see cell()); plain strings are text."""
+    starting with "=" or spelling an Excel error ("#N/A") needs a cell forced to text (see
+    cell()); other plain strings are text."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -36,10 +38,11 @@ def plain(value):
 
 def cell(ws, value, number_format: str | None = None, bold: bool = False):
     """`value` ready for ws.append(): a plain value where that is already safe (the fast path),
-    else a WriteOnlyCell — text that openpyxl would take for a formula, or a styled cell."""
+    else a WriteOnlyCell — text that openpyxl would take for a formula or an error value, or a
+    styled cell."""
     value = plain(value)
-    formula_like = isinstance(value, str) and value.startswith("=")
-    if not (formula_like or number_format or bold):
+    not_text = isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+    if not (not_text or number_format or bold):
         return value
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
