@@ -14,8 +14,6 @@ from alliances.calendar import portfolio_zone
 
 # C0 controls other than tab, LF and CR, and the two non-characters U+FFFE and U+FFFF.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 BOLD = Font(bold=True)
 
 
@@ -39,7 +37,7 @@ def plain(value):
 def cell(ws, value, number_format: str | None = None, bold: bool = False):
     """`value` ready for ws.append(): a plain value where that is already safe (the fast path),
     else a WriteOnlyCell — text that openpyxl would take for a formula or an error value, or a
-    styled cell."""
+    styled cell. Dates and times are plain: openpyxl gives them ISO date formats."""
     value = plain(value)
     not_text = isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
     if not (not_text or number_format or bold):
@@ -49,12 +47,20 @@ def cell(ws, value, number_format: str | None = None, bold: bool = False):
         c.data_type = "s"
     if number_format:
         c.number_format = number_format
-    elif isinstance(value, datetime.datetime):
-        c.number_format = DATETIME_FORMAT
-    elif isinstance(value, datetime.date):
-        c.number_format = DATE_FORMAT
     if bold:
         c.font = BOLD
+    return c
+
+
+def text(ws, value: str | None):
+    """User text for ws.append(), the register's fast path: what cell() does for a string."""
+    if value is None:
+        return None
+    value = FORBIDDEN.sub("", value)
+    if value[:1] != "=" and value not in ERROR_CODES:
+        return value
+    c = WriteOnlyCell(ws, value=value)
+    c.data_type = "s"
     return c
 
 

@@ -6,7 +6,7 @@ import datetime
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from openpyxl import Workbook
@@ -34,7 +34,7 @@ from resourcing.models import Task
 from .choices import Rag, Trend
 from .latest import missing_q
 from .models import StatusReport
-from .safe_cells import cell, money_format
+from .safe_cells import cell, money_format, text
 
 CONFIDENTIAL = "Confidential"
 MASKED_FILTERS = ("stage", "status", "therapeutic_area")
@@ -318,29 +318,30 @@ def write_register(wb, query: PortfolioQuery, progress=None) -> int:
              lf, ll, lu, sf, sl, su, rag, trend, headline, month, start, upfront, milestones,
              currency, open_tasks, overdue_tasks) = row  # fmt: skip
             money = money_format(currency)
+            # Labels, dates, numbers and currency codes are ours; only user text needs text().
             values = [
-                cell(ws, code),
-                cell(ws, name),
-                cell(ws, partner),
-                cell(ws, _label(PartnerKind, kind)),
-                cell(ws, area),
-                cell(ws, _label(Stage, stage)),
-                cell(ws, _label(Status, status)),
-                cell(ws, _label(AllianceType, kind_of_deal)),
-                cell(ws, _label(Direction, direction)),
-                cell(ws, _label(ManagementModel, model)),
-                cell(ws, _person(lf, ll, lu)),
-                cell(ws, _person(sf, sl, su)) if su else None,
-                cell(ws, _label(Rag, rag)) if rag else None,
-                cell(ws, _label(Trend, trend)) if trend else None,
-                cell(ws, headline) if headline else None,
+                text(ws, code),
+                text(ws, name),
+                text(ws, partner),
+                _label(PartnerKind, kind),
+                text(ws, area),
+                _label(Stage, stage),
+                _label(Status, status),
+                _label(AllianceType, kind_of_deal),
+                _label(Direction, direction),
+                _label(ManagementModel, model),
+                text(ws, _person(lf, ll, lu)),
+                text(ws, _person(sf, sl, su)) if su else None,
+                _label(Rag, rag) if rag else None,
+                _label(Trend, trend) if trend else None,
+                text(ws, headline) if headline else None,
                 month,
-                cell(ws, start) if start else None,
+                start,
                 cell(ws, upfront, money) if upfront is not None else None,
                 cell(ws, milestones, money) if milestones is not None else None,
-                cell(ws, currency) if currency else None,
-                cell(ws, open_tasks),
-                cell(ws, overdue_tasks),
+                currency or None,
+                open_tasks,
+                overdue_tasks,
             ]
         ws.append(values)
         count += 1
@@ -511,26 +512,27 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
             (when, code, name, title, _label(choices, before), _label(choices, after),
              _person(first, last, username), note)
         )  # fmt: skip
-    previous = {}
-    for alliance_id, month, rag, created, code, name, first, last, username, headline in (
-        StatusReport.objects.filter(
-            alliance__in=visible_ids,
-            month__gte=(since - datetime.timedelta(days=62)).replace(day=1),
-        )
-        .order_by("alliance", "month")
+    # A RAG change: a report written since `since` whose RAG differs from the alliance's
+    # report for the month before it.
+    previous_rag = (
+        StatusReport.objects.filter(alliance=OuterRef("alliance"), month__lt=OuterRef("month"))
+        .order_by("-month")
+        .values("rag")[:1]
+    )
+    for when, month, before, rag, code, name, first, last, username, headline in (
+        StatusReport.objects.filter(alliance__in=visible_ids, created_at__gte=start)
+        .annotate(before=Subquery(previous_rag))
+        .filter(~Q(before=F("rag")), before__isnull=False)
         .values_list(
-            "alliance_id", "month", "rag", "created_at", "alliance__code", "alliance__name",
+            "created_at", "month", "before", "rag", "alliance__code", "alliance__name",
             "author__first_name", "author__last_name", "author__username", "headline",
         )
         .iterator()
     ):  # fmt: skip
-        before = previous.get(alliance_id)
-        previous[alliance_id] = rag
-        if before is not None and before != rag and created >= start:
-            changes.append(
-                (created, code, name, f"RAG ({month:%b %Y})", _label(Rag, before), _label(Rag, rag),
-                 _person(first, last, username), headline)
-            )  # fmt: skip
+        changes.append(
+            (when, code, name, f"RAG ({month:%b %Y})", _label(Rag, before), _label(Rag, rag),
+             _person(first, last, username), headline)
+        )  # fmt: skip
     changes.sort(key=lambda change: change[0])
     for when, *rest in changes:
         ws.append([cell(ws, when), *(cell(ws, value) for value in rest)])
