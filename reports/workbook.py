@@ -209,7 +209,7 @@ class PortfolioQuery:
         """alliance id -> (rag, trend, headline, month) of its latest report: one windowed
         query instead of a correlated subquery per column and row."""
         if self._latest is None:
-            ranked = StatusReport.objects.annotate(
+            ranked = StatusReport.objects.order_by().annotate(
                 rank=Window(
                     RowNumber(), partition_by=[F("alliance_id")], order_by=F("month").desc()
                 )
@@ -523,6 +523,7 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
         StatusReport.objects.filter(alliance__in=visible_ids, created_at__gte=start)
         .annotate(before=Subquery(previous_rag))
         .filter(~Q(before=F("rag")), before__isnull=False)
+        .order_by()  # sorted with the other changes below
         .values_list(
             "created_at", "month", "before", "rag", "alliance__code", "alliance__name",
             "author__first_name", "author__last_name", "author__username", "headline",

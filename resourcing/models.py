@@ -300,11 +300,14 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_date", "pk"]
         indexes = [
-            # Covers queues and the recommendation's load sums without reading the table.
+            # Covers queues, the recommendation's load sums and capacity per service without
+            # reading the table.
             models.Index(
-                fields=["assignee", "status", "due_date", "effort_hours"], name="task_load_idx"
+                fields=["assignee", "status", "due_date", "effort_hours", "service"],
+                name="task_load_idx",
             ),
-            models.Index(fields=["alliance", "status"]),
+            # Covers the workbook's open and overdue counts per alliance.
+            models.Index(fields=["alliance", "status", "due_date"]),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", TaskStatus), name="task_status_valid"),
