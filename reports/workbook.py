@@ -34,7 +34,7 @@ from resourcing.models import Task
 from .choices import Rag, Trend
 from .latest import missing_q
 from .models import StatusReport
-from .safe_cells import cell, money_format, text
+from .safe_cells import cell, money_format, plain, text
 
 CONFIDENTIAL = "Confidential"
 MASKED_FILTERS = ("stage", "status", "therapeutic_area")
@@ -536,7 +536,7 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
         )  # fmt: skip
     changes.sort(key=lambda change: change[0])
     for when, *rest in changes:
-        ws.append([cell(ws, when), *(cell(ws, value) for value in rest)])
+        ws.append([plain(when), *(text(ws, value) for value in rest)])
     _finish(ws, CHANGES, len(changes))
 
 

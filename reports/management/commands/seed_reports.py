@@ -14,6 +14,25 @@ from reports.models import StatusReport
 BATCH = 5000
 
 
+RAGS = ["red", "amber", "green"]
+# Month to month, most alliances keep their RAG (about one in six moves), and the portfolio
+# settles at roughly half green, a third amber and a tenth red.
+MOVES = {
+    "green": {"green": 88, "amber": 10, "red": 2},
+    "amber": {"green": 16, "amber": 80, "red": 4},
+    "red": {"green": 8, "amber": 17, "red": 75},
+}
+
+
+def next_rag(rng: random.Random, rag: str) -> tuple[str, str]:
+    """Next month's RAG and trend: the trend follows a move, and is mostly stable otherwise."""
+    moves = MOVES[rag]
+    new = rng.choices(list(moves), weights=list(moves.values()))[0]
+    if new == rag:
+        return rag, rng.choices(["stable", "improving", "declining"], weights=[8, 1, 1])[0]
+    return new, "improving" if RAGS.index(new) > RAGS.index(rag) else "declining"
+
+
 class Command(BaseCommand):
     help = "Generate six months of status reports for the generated portfolio (seed_portfolio)."
 
@@ -35,14 +54,15 @@ class Command(BaseCommand):
         ):
             if alliance_id in done:
                 continue
-            for month in months:
-                rag = rng.choices(["green", "amber", "red"], weights=[6, 3, 1])[0]
+            rag = rng.choices(["green", "amber", "red"], weights=[6, 3, 1])[0]
+            for month in reversed(months):  # oldest first
+                rag, trend = next_rag(rng, rag)
                 rows.append(
                     StatusReport(
                         alliance_id=alliance_id,
                         month=month,
                         rag=rag,
-                        trend=rng.choice(["improving", "stable", "declining"]),
+                        trend=trend,
                         headline=f"Generated headline for {month:%B %Y}: {rag}",
                         author_id=lead_id,
                     )
