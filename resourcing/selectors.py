@@ -210,7 +210,8 @@ def specialist_facts(
     eligible = [p["user_id"] for p in people if p["active"] and skills[p["pk"]] & wanted]
     open_work = Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible).order_by()
     open_tasks = dict(
-        open_work.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
+        # COUNT(*) rather than COUNT(id): SQLite then counts index entries without reading ids.
+        open_work.values("assignee_id").annotate(n=Count("*")).values_list("assignee_id", "n")
     )
     # Summed as floats: the decimal round trip costs more than the sums here. Only rows due by
     # the last window's end are read, which the index's due_date column serves.
