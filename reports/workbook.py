@@ -6,8 +6,7 @@ import datetime
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -195,7 +194,6 @@ class PortfolioQuery:
             )
             masked.is_valid()
             self.masked = masked.qs
-        self._latest = None
         self.params = {
             k: params.getlist(k) if hasattr(params, "getlist") else [params[k]] for k in params
         }
@@ -204,23 +202,18 @@ class PortfolioQuery:
         """Register rows: the visible alliances and the masked ones."""
         return self.visible.count() + self.masked.count()
 
-    @property
-    def latest(self) -> dict[int, tuple]:
-        """alliance id -> (rag, trend, headline, month) of its latest report: one windowed
-        query instead of a correlated subquery per column and row."""
-        if self._latest is None:
-            ranked = StatusReport.objects.order_by().annotate(
-                rank=Window(
-                    RowNumber(), partition_by=[F("alliance_id")], order_by=F("month").desc()
-                )
-            )
-            self._latest = {
-                alliance_id: rest
-                for alliance_id, *rest in ranked.filter(rank=1).values_list(
-                    "alliance_id", "rag", "trend", "headline", "month"
-                )
-            }
-        return self._latest
+
+def with_latest(alliances):
+    """Alliances joined to their latest status report as `latest` (latest__rag, ...): one
+    join on the (alliance, month) index, cheaper than ranking every report."""
+    newest = (
+        StatusReport.objects.filter(alliance=OuterRef("pk")).order_by("-month").values("month")[:1]
+    )
+    return alliances.annotate(
+        latest=FilteredRelation(
+            "status_reports", condition=Q(status_reports__month=Subquery(newest))
+        )
+    )
 
 
 def _masked_rows_match(cleaned: dict, *, search) -> bool:
@@ -261,37 +254,39 @@ def task_counts() -> dict[int, tuple[int, int]]:
 def register_rows(query: PortfolioQuery):
     """Visible rows, then masked rows; plain tuples straight from the database cursor."""
     counts = task_counts()
-    visible = query.visible.order_by("code").values_list(
-        "code",
-        "name",
-        "partner__name",
-        "partner__kind",
-        "therapeutic_area__name",
-        "stage",
-        "status",
-        "alliance_type",
-        "direction",
-        "management_model",
-        "lead__first_name",
-        "lead__last_name",
-        "lead__username",
-        "executive_sponsor__first_name",
-        "executive_sponsor__last_name",
-        "executive_sponsor__username",
-        "pk",
-        "start_date",
-        "upfront_payment",
-        "potential_milestones",
-        "currency",
-    )
-    latest = query.latest
-    no_report = (None, None, None, None)
-    for row in visible.iterator(chunk_size=2000):
-        pk = row[16]
-        yield (
-            False,
-            (*row[:16], *latest.get(pk, no_report), *row[17:], *counts.get(pk, (0, 0))),
+    visible = (
+        with_latest(query.visible)
+        .order_by("code")
+        .values_list(
+            "code",
+            "name",
+            "partner__name",
+            "partner__kind",
+            "therapeutic_area__name",
+            "stage",
+            "status",
+            "alliance_type",
+            "direction",
+            "management_model",
+            "lead__first_name",
+            "lead__last_name",
+            "lead__username",
+            "executive_sponsor__first_name",
+            "executive_sponsor__last_name",
+            "executive_sponsor__username",
+            "latest__rag",
+            "latest__trend",
+            "latest__headline",
+            "latest__month",
+            "start_date",
+            "upfront_payment",
+            "potential_milestones",
+            "currency",
+            "pk",
         )
+    )
+    for row in visible.iterator(chunk_size=2000):
+        yield False, (*row[:-1], *counts.get(row[-1], (0, 0)))
     masked = query.masked.order_by("code").values_list("therapeutic_area__name", "stage", "status")
     for row in masked.iterator(chunk_size=2000):
         yield True, row
@@ -422,9 +417,12 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
         if masked_count:
             rows.append([cell(ws, f"{CONFIDENTIAL} (not shown)"), masked_count])
         rows.append([])
-    visible_rows = list(query.visible.order_by("code").values_list("pk", "code", "name"))
-    latest = query.latest
-    rag = Counter(latest[pk][0] if pk in latest else None for pk, _, _ in visible_rows)
+    visible_rows = list(
+        with_latest(query.visible)
+        .order_by("code")
+        .values_list("pk", "code", "name", "latest__rag", "latest__trend", "latest__headline")
+    )
+    rag = Counter(row[3] for row in visible_rows)
     rows.append([cell(ws, "RAG mix (latest status report)", bold=True)])
     for value in ("green", "amber", "red"):
         rows.append([cell(ws, value.title()), rag.get(value, 0)])
@@ -438,8 +436,7 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
         [cell(ws, h, bold=True) for h in ("Code", "Name", "Why", "RAG", "Trend", "Headline")]
     )
     missing = set(query.visible.filter(missing_q(today())).values_list("pk", flat=True))
-    for pk, code, name in visible_rows:
-        rag_value, trend, headline, _ = latest.get(pk, (None, None, None, None))
+    for pk, code, name, rag_value, trend, headline in visible_rows:
         why = [
             reason
             for reason, applies in (
