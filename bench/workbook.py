@@ -23,6 +23,25 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def same_row(wb, source, row, styled: bool) -> list:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    values = []
+    for c in row:
+        if not styled or c.value is None:
+            values.append(c.value)
+            continue
+        target = WriteOnlyCell(wb[source.title], value=c.value)
+        target.data_type = c.data_type
+        if c.number_format != "General":
+            target.number_format = c.number_format
+        if c.font and c.font.b:
+            target.font = Font(bold=True)
+        values.append(target)
+    return values
+
+
 def child(kind: str) -> dict:
     import django
 
@@ -48,15 +67,19 @@ def child(kind: str) -> dict:
         out = Path(tmp) / "portfolio.xlsx"
         if kind.startswith("raw"):
             # Every row of every sheet the export wrote, read back into memory first (not
-            # timed), then written by openpyxl as plain tuples: the floor for those rows.
+            # timed), then written by openpyxl: as plain values ("raw-values"), or as the same
+            # cells, number formats and bold included ("raw-cells", cells built untimed).
             portfolio_workbook_build(PortfolioQuery(user=user, params=since), out=out)
-            written = load_workbook(out, read_only=True)
-            sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in written]
+            styled = kind.startswith("raw-cells")
+            written = load_workbook(out, read_only=not styled)
+            wb = Workbook(write_only=True)
+            sheets = [
+                (wb.create_sheet(ws.title), [same_row(wb, ws, row, styled) for row in ws.rows])
+                for ws in written
+            ]
             written.close()
             started = time.perf_counter()
-            wb = Workbook(write_only=True)
-            for title, rows in sheets:
-                ws = wb.create_sheet(title)
+            for ws, rows in sheets:
                 for row in rows:
                     ws.append(row)
             wb.save(out)
@@ -113,18 +136,24 @@ def main() -> None:
     for database in databases:
         idle = run("idle", database)["max_rss_mb"]
         for who in ("head", "lead"):
-            exports = [run(f"export-{who}", database) for _ in range(RUNS)]
-            raws = [run(f"raw-{who}", database) for _ in range(RUNS)]
+            exports, values, cells = [], [], []
+            for _ in range(RUNS):  # interleaved, so drift on the machine hits all three alike
+                exports.append(run(f"export-{who}", database))
+                values.append(run(f"raw-values-{who}", database)["seconds"])
+                cells.append(run(f"raw-cells-{who}", database))
+            plain = statistics.median(values)
+            same = statistics.median(r["seconds"] for r in cells)
             export = sorted(exports, key=lambda e: e["seconds"])[RUNS // 2]
-            raw = statistics.median(r["seconds"] for r in raws)
             peak = max(e["max_rss_mb"] for e in exports)
             print(
-                f"  {export['rows']:>6} register rows ({raws[0]['rows']} in all sheets) as "
+                f"  {export['rows']:>6} register rows ({cells[0]['rows']} in all sheets) as "
                 f"{who}: export median {export['seconds']:.2f} s of {RUNS} "
                 f"(register sheet {export['register_seconds']:.2f} s), {export['queries']} "
                 f"queries, {export['bytes'] / 1e6:.1f} MB file; peak memory {peak:.0f} MB vs "
-                f"idle {idle:.0f} MB (+{peak - idle:.0f} MB); openpyxl alone writing the same "
-                f"rows {raw:.2f} s, ratio {export['seconds'] / raw:.2f}"
+                f"idle {idle:.0f} MB (+{peak - idle:.0f} MB)\n"
+                f"         openpyxl alone writing the same rows: as the same cells (formats "
+                f"included) {same:.2f} s, ratio {export['seconds'] / same:.2f}; as plain "
+                f"values {plain:.2f} s, ratio {export['seconds'] / plain:.2f}"
             )
 
 
