@@ -173,3 +173,19 @@ def test_demo_status_reports_cover_six_months_with_gaps_and_reds():
         status_reports__month=due_month(today())
     )
     assert missing.exists()
+
+
+def test_demo_status_reports_were_written_early_in_the_following_month():
+    from django.utils import timezone
+
+    from reports.latest import next_month
+    from reports.models import StatusReport
+
+    load()
+    now = timezone.now()
+    for month, created in StatusReport.objects.values_list("month", "created_at"):
+        written = timezone.localtime(created).date()
+        assert created <= now
+        assert next_month(month) <= written <= next_month(month).replace(day=3) or (
+            written == timezone.localdate()
+        )
