@@ -191,7 +191,7 @@ class PortfolioForm(forms.Form):
             elif isinstance(value, str):
                 if value.strip():
                     params[name] = value
-            elif value is not None:
+            elif value is not None and len(value):
                 params.setlist(name, [getattr(v, "code", v) for v in value])
         return params
 
@@ -202,6 +202,9 @@ def download_portfolio_view(request):
         raise PermissionDenied
     data = request.GET if "download" in request.GET else None
     form = PortfolioForm(data, user=request.user)
+    unknown = sorted(set(data or ()) - set(form.fields) - {"download"})
+    if unknown:
+        form.add_error(None, f"Not a filter of the portfolio workbook: {', '.join(unknown)}.")
     if form.is_valid():
         try:
             return workbook_response(user=request.user, params=form.params())

@@ -1,11 +1,14 @@
 """The executive portfolio workbook: Summary, Changes since, Register, Front door and a data
-dictionary. Written with openpyxl in write-only mode from values() rows, so the query count
-and the memory it takes do not grow with the portfolio."""
+dictionary. Written with openpyxl in write-only mode from values() rows fetched in chunks, so
+the query count and the memory the register and summary take do not grow with the portfolio
+(the changes sheet holds the window's changes to sort them by time)."""
 
 import datetime
+import re
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
+from django import forms
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,12 +22,12 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import SearchFilter
 
 from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import (
@@ -38,6 +41,7 @@ from alliances.choices import (
 )
 from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import Alliance, StageTransition, TherapeuticArea
+from config.api.filters import StrictSearchFilter
 from resourcing import capacity
 from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
 from resourcing.models import Task
@@ -154,6 +158,7 @@ def _finish(ws, columns, rows: int) -> None:
 
 WORKBOOK_PARAMS = ("since", "search")
 EARLIEST_SINCE = datetime.date(1900, 1, 1)  # Excel has no earlier dates
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def since_param(params) -> datetime.date:
@@ -162,6 +167,8 @@ def since_param(params) -> datetime.date:
     if not raw:
         return today() - datetime.timedelta(days=30)
     try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         since = datetime.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({"since": ["Give a date as YYYY-MM-DD."]}) from None
@@ -172,24 +179,41 @@ def since_param(params) -> datetime.date:
     return since
 
 
+MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+def _check_names(params: QueryDict) -> None:
+    """Unknown parameters, and several values for one that takes one, are refused: either
+    would otherwise be ignored without a word, and the workbook would not be what was asked."""
+    filters = AllianceFilter.base_filters
+    errors = {}
+    known = ", ".join(sorted([*filters, *WORKBOOK_PARAMS]))
+    for name, values in params.lists():
+        if name not in filters and name not in WORKBOOK_PARAMS:
+            errors[name] = [f"Not a filter of the portfolio workbook; use one of {known}."]
+        elif len(values) > 1 and not (
+            name in filters and issubclass(filters[name].field_class, MULTIPLE)
+        ):
+            errors[name] = ["Give one value."]
+    if errors:
+        raise ValidationError(errors)
+
+
 class PortfolioQuery:
     """Which alliances a reader gets: the ones they see, filtered and searched as on the
-    alliances list; and the confidential ones they do not see, as masked rows, which only
-    filters by stage, status and therapeutic area can match (any other filter, or a search,
-    leaves them out: matching on a hidden field would tell what it holds)."""
+    alliances list; and the confidential ones they do not see, as masked rows. Only filters
+    on what a masked row shows (stage, status, therapeutic area), `confidential=true` and
+    `mine=false` can match those; any other filter, or a search, leaves them out, since
+    matching on a hidden field would tell what it holds."""
 
     def __init__(self, *, user, params):
+        if not isinstance(params, QueryDict):
+            query = QueryDict(mutable=True)
+            query.update(params)
+            params = query
+        _check_names(params)
         self.user = user
         self.since = since_param(params)
-        unknown = sorted(set(params) - set(AllianceFilter.base_filters) - set(WORKBOOK_PARAMS))
-        if unknown:
-            known = ", ".join(sorted([*AllianceFilter.base_filters, *WORKBOOK_PARAMS]))
-            raise ValidationError(
-                {
-                    name: [f"Not a filter of the portfolio workbook; use one of {known}."]
-                    for name in unknown
-                }
-            )
         request = SimpleNamespace(user=user, query_params=params)
         filtered = AllianceFilter(
             data=params, queryset=Alliance.objects.visible_to(user), request=request
@@ -197,19 +221,24 @@ class PortfolioQuery:
         if not filtered.is_valid():
             raise ValidationError(filtered.errors)
         view = SimpleNamespace(search_fields=ALLIANCE_SEARCH_FIELDS)
-        self.visible = SearchFilter().filter_queryset(request, filtered.qs, view)
+        self.visible = StrictSearchFilter().filter_queryset(request, filtered.qs, view)
         self.masked = Alliance.objects.none()
         if _masked_rows_match(filtered.form.cleaned_data, search=params.get("search")):
             hidden = Alliance.objects.filter(confidential=True).exclude(
                 pk__in=Alliance.objects.visible_to(user).values("pk")
             )
-            masked = AllianceFilter(
-                data=_subset(params, MASKED_FILTERS), queryset=hidden, request=request
-            )
+            masked_params = params.copy()
+            for name in list(masked_params):
+                if name not in MASKED_FILTERS:
+                    del masked_params[name]
+            masked = AllianceFilter(data=masked_params, queryset=hidden, request=request)
             masked.is_valid()
             self.masked = masked.qs
+        # What the Summary shows as the filters: the ones given a value.
         self.params = {
-            k: params.getlist(k) if hasattr(params, "getlist") else [params[k]] for k in params
+            name: values
+            for name, values in params.lists()
+            if any(value.strip() for value in values)
         }
 
     def count(self) -> int:
@@ -236,20 +265,10 @@ def _masked_rows_match(cleaned: dict, *, search) -> bool:
     for name, value in cleaned.items():
         if value in (None, "", [], ()) or name in MASKED_FILTERS:
             continue
-        if name == "confidential" and value is True:
+        if (name, value) in (("confidential", True), ("mine", False)):
             continue
         return False
     return True
-
-
-def _subset(params, keys):
-    if hasattr(params, "copy") and hasattr(params, "getlist"):
-        subset = params.copy()
-        for key in list(subset):
-            if key not in keys:
-                del subset[key]
-        return subset
-    return {k: v for k, v in params.items() if k in keys}
 
 
 def _count(tasks) -> Coalesce:
@@ -307,7 +326,10 @@ def register_rows(query: PortfolioQuery):
     )
     for row in visible.iterator(chunk_size=CHUNK):
         yield False, row
-    masked = query.masked.order_by("code").values_list("therapeutic_area__name", "stage", "status")
+    # Ordered by what they show: their codes would tell the order they were made in.
+    masked = query.masked.order_by("therapeutic_area__name", "stage", "status").values_list(
+        "therapeutic_area__name", "stage", "status"
+    )
     for row in masked.iterator(chunk_size=CHUNK):
         yield True, row
 
@@ -533,7 +555,7 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
              _person(first, last, username), note)
         )  # fmt: skip
     # A RAG change: a report written since `since` whose RAG differs from the alliance's
-    # report for the month before it.
+    # latest report on an earlier month (however many months back that is).
     previous_rag = (
         StatusReport.objects.filter(alliance=OuterRef("alliance"), month__lt=OuterRef("month"))
         .order_by("-month")

@@ -5,7 +5,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +12,7 @@ from alliances.api.views import ID, require
 from alliances.calendar import today
 from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import Alliance
+from config.api.filters import StrictSearchFilter
 from config.api.idempotency import IdempotentMixin
 
 from .. import access, selectors, services
@@ -109,12 +109,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class PortfolioWorkbookView(APIView):
     """The executive portfolio workbook for executives, leads and the head. Takes the alliances
-    list's filters and search, and `since` for the changes sheet; any other parameter is a 400.
-    Confidential alliances the reader is not on are masked rows, which only the stage, status
-    and therapeutic-area filters match."""
+    list's filters and search, and `since` for the changes sheet; any other parameter, or several
+    values for one that takes one, is a 400. Confidential alliances the reader is not on are
+    masked rows, which only the stage, status, therapeutic-area, `confidential=true` and
+    `mine=false` filters match."""
 
     # For the schema: the same filters and search as the alliances list.
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filter_backends = [DjangoFilterBackend, StrictSearchFilter]
     filterset_class = AllianceFilter
     search_fields = ALLIANCE_SEARCH_FIELDS
 

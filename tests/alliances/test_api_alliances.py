@@ -232,6 +232,8 @@ def test_history_lists_transitions_and_edits_newest_first(api, lead, executive):
         ({"start_date_after": "2024-02-30"}, "start_date"),
         ({"confidential": "perhaps"}, "confidential"),
         ({"ordering": "password"}, "ordering"),
+        ({"search": " ".join(["word"] * 21)}, "search"),
+        ({"search": " ".join(["a"] * 1200)}, "search"),
     ],
 )
 def test_bad_list_parameters_are_400(api, lead, params, field):

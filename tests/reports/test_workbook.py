@@ -153,6 +153,8 @@ def test_filters_apply_and_masked_rows_match_only_by_stage_status_and_area(api, 
     assert {r["Name"] for r in onc} == {"BOREALIS"}
     secret_ones = register(download(api, lead, confidential="true"))
     assert {r["Name"] for r in secret_ones} == {"Confidential"}
+    not_mine = register(download(api, lead, mine="false"))
+    assert {r["Name"] for r in not_mine} == {"KESTREL", "Confidential"}
 
 
 @pytest.mark.parametrize(
@@ -170,9 +172,12 @@ def test_filters_apply_and_masked_rows_match_only_by_stage_status_and_area(api, 
 )
 def test_a_filter_on_fields_masked_rows_hide_leaves_them_out(api, lead, portfolio, params):
     params = {k: str(lead.pk) if v == "LEAD" else v for k, v in params.items()}
-    names = {r["Name"] for r in register(download(api, lead, **params))}
-    assert "Confidential" not in names
-    assert "Hidden Partner" not in all_text(download(api, lead, **params))
+    wb = download(api, lead, **params)
+    rows = register(wb)
+    assert "Confidential" not in {r["Name"] for r in rows}
+    summary = list(wb["Summary"].iter_rows(values_only=True))
+    total = next(row for row in summary if row[0] == "Total")
+    assert total[4] == len(rows)  # the stage grid's grand total counts only the rows shown
 
 
 def test_search_matches_code_name_and_partner(api, lead, portfolio):
@@ -296,12 +301,36 @@ def test_only_executives_leads_and_head_download(request, api, role):
         {"stag": "development"},
         {"ordering": "name"},
         {"confidential": "maybe"},
+        {"since": "20260101"},
+        {"since": "2026-W01-1"},
+        {"search": " ".join(["a"] * 500)},
+        {"confidential": ["true", "false"]},
+        {"search": ["a", "b"]},
+        {"lead": ["1", "2"]},
+        {"since": ["2026-01-01", "2026-02-01"]},
     ],
 )
 def test_bad_workbook_parameters_are_400(api, lead, params):
     response = api(lead).get(URL, params)
     assert response.status_code == 400
     assert set(response.json()) == set(params)
+
+
+def test_the_summary_lists_only_the_filters_given_a_value(api, lead, portfolio):
+    summary = download(api, lead, lead="", search="  ")["Summary"]
+    assert summary["B5"].value == "none"
+    summary = download(api, lead, stage=["development", "commercial"])["Summary"]
+    assert summary["B5"].value == "stage=development,commercial"
+
+
+def test_rag_changes_compare_with_the_latest_earlier_report(api, lead, portfolio):
+    alliance = AllianceFactory(name="SKIPPER", lead=lead)
+    old = timezone.now() - datetime.timedelta(days=90)
+    august = StatusReportFactory(alliance=alliance, month=datetime.date(2026, 8, 1), rag="green")
+    StatusReportFactory(alliance=alliance, month=datetime.date(2026, 10, 1), rag="amber")
+    type(august).objects.filter(pk=august.pk).update(created_at=old)
+    rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
+    assert ("SKIPPER", "RAG (Oct 2026)", "Green", "Amber") in {r[2:6] for r in rows}
 
 
 def test_asking_for_the_spreadsheet_type_gets_it_and_errors_as_json(api, lead, requester):
@@ -377,6 +406,8 @@ def test_export_command_refuses_a_folder_that_is_not_there(lead, tmp_path):
     out = tmp_path / "missing" / "portfolio.xlsx"
     with pytest.raises(CommandError, match="does not exist"):
         call_command("export_portfolio", "--user", "lead", "--out", str(out))
+    with pytest.raises(CommandError, match="Give a file name"):
+        call_command("export_portfolio", "--user", "lead", "--out", str(tmp_path))
 
 
 def test_admin_download_page(client, executive, portfolio, requester):
@@ -413,6 +444,15 @@ def test_admin_download_page_takes_every_filter(client, lead, portfolio):
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert {r["Name"] for r in register(wb)} == {"BOREALIS"}
     assert wb["Summary"]["B4"].value == datetime.datetime(2026, 1, 1)
+    unknown = client.get(page, {"download": "1", "stag": "development"})
+    assert unknown.status_code == 200
+    assert "Not a filter of the portfolio workbook: stag." in unknown.content.decode()
+    empty = client.get(page, {"download": "1", "search": ""})
+    assert empty.status_code == 200
+    assert (
+        load_workbook(io.BytesIO(b"".join(empty.streaming_content)))["Summary"]["B5"].value
+        == "none"
+    )
     for since in ("31/02/2026", "0001-01-01", "2999-12-31"):
         refused = client.get(page, {"download": "1", "since": since})
         assert refused.status_code == 200, since

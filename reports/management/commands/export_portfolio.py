@@ -1,5 +1,6 @@
 """python manage.py export_portfolio --user USERNAME --out FILE [--since DATE] [--filter k=v]"""
 
+import os
 import sys
 from pathlib import Path
 
@@ -47,8 +48,14 @@ class Command(BaseCommand):
         if not can_download_portfolio(reader):
             raise CommandError(f"{user} is not an executive, an alliance lead or the head.")
         target = Path(out)
+        if not out or target.is_dir():
+            raise CommandError(f"Give a file name to write, not the folder {out!r}.")
         if not target.parent.is_dir():
             raise CommandError(f"Cannot write {out}: folder {target.parent} does not exist.")
+        if not os.access(target.parent, os.W_OK) or (
+            target.exists() and not os.access(target, os.W_OK)
+        ):
+            raise CommandError(f"Cannot write {out}: permission denied.")
         params = QueryDict(mutable=True)
         for item in filter:
             name, equals, value = item.partition("=")
