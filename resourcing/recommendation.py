@@ -117,7 +117,8 @@ class SpecialistFacts:
     wip_limit: int
     leave: tuple[tuple[datetime.date, datetime.date], ...] = ()
     open_tasks: int = 0
-    # Remaining effort of open work due by each service window's end, by service code.
+    # Remaining effort of open work due by each service window's end, by service code; weighed
+    # (and so counted) only for someone who is a candidate for that service.
     committed_hours: dict[str, Decimal] = field(default_factory=dict)
     partner_assignments: int = 0
     last_assigned_at: datetime.datetime | None = None
@@ -148,7 +149,7 @@ def merged(periods) -> list[tuple[datetime.date, datetime.date]]:
     return result
 
 
-def _exclusions(specialist: SpecialistFacts, need: ServiceNeed) -> list[str]:
+def exclusions(specialist: SpecialistFacts, need: ServiceNeed) -> list[str]:
     """Why not: `inactive` and `lacks_skill` first; only someone who could otherwise do the
     work is checked for `on_leave` and `at_wip_limit` (their load is counted only then)."""
     reasons = []
@@ -221,7 +222,7 @@ def rank_specialists(
     assigned (never assigned first), then the lowest id."""
     candidates, excluded = [], []
     for specialist in specialists:
-        reasons = _exclusions(specialist, need)
+        reasons = exclusions(specialist, need)
         if reasons:
             excluded.append({**_person(specialist), "reasons": [str(r) for r in reasons]})
         else:

@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from .recommendation import (
     ServiceNeed,
     SpecialistFacts,
     capacity_hours,
+    exclusions,
     rank_specialists,
     recommend_management_model,
 )
@@ -174,7 +176,9 @@ def specialist_facts(
     """Everything the ranking weighs, for every specialist, in a fixed number of queries.
     Plain rows rather than model instances: this runs over every specialist on every read.
     Continuity counts only alliances `user` can see: it would otherwise reveal a confidential
-    partnership. Load and last-assigned are about the specialist and count everything."""
+    partnership. Load and last-assigned are about the specialist and count everything. What
+    only a candidate's score uses (committed effort, continuity, last assigned) is left at its
+    default for the excluded."""
     first = min((need.window_start for need in needs), default=today())
     last = max((need.window_end for need in needs), default=today())
     people = list(
@@ -208,53 +212,16 @@ def specialist_facts(
     # big one, and the covering index on (assignee, status, due_date, effort) serves this.
     wanted = {need.code for need in needs}
     eligible = [p["user_id"] for p in people if p["active"] and skills[p["pk"]] & wanted]
-    open_work = Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible).order_by()
     open_tasks = dict(
         # COUNT(*) rather than COUNT(id): SQLite then counts index entries without reading ids.
-        open_work.values("assignee_id").annotate(n=Count("*")).values_list("assignee_id", "n")
-    )
-    # Summed as floats: the decimal round trip costs more than the sums here. Only rows due by
-    # the last window's end are read, which the index's due_date column serves.
-    load = {
-        row["assignee_id"]: row
-        for row in open_work.filter(due_date__lte=last)
-        .values("assignee_id")
-        .annotate(
-            **{
-                f"due_{n}": Sum(
-                    "effort_hours",
-                    filter=Q(due_date__lte=need.window_end),
-                    output_field=FloatField(),
-                )
-                for n, need in enumerate(needs)
-            },
-        )
-    }
-    last_assigned = dict(
-        Assignment.objects.filter(specialist__isnull=False)
+        Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible)
         .order_by()
-        .values("specialist_id")
-        .annotate(last=Max("created_at"))
-        .values_list("specialist_id", "last")
-    )
-    continuity = (
-        dict(
-            Assignment.objects.filter(
-                specialist__isnull=False,
-                alliance__partner_id=partner_id,
-                alliance__in=Alliance.objects.visible_to(user).values("pk"),
-            )
-            .order_by()
-            .values("specialist_id")
-            .annotate(n=Count("pk"))
-            .values_list("specialist_id", "n")
-        )
-        if partner_id
-        else {}
+        .values("assignee_id")
+        .annotate(n=Count("*"))
+        .values_list("assignee_id", "n")
     )
     facts = []
     for person in people:
-        row = load.get(person["user_id"], {})
         name = f"{person['user__first_name']} {person['user__last_name']}".strip()
         facts.append(
             SpecialistFacts(
@@ -269,15 +236,68 @@ def specialist_facts(
                 wip_limit=person["wip_limit"],
                 leave=tuple(leave[person["pk"]]),
                 open_tasks=open_tasks.get(person["user_id"], 0),
-                committed_hours={
-                    need.code: Decimal(str(row.get(f"due_{n}") or 0))
-                    for n, need in enumerate(needs)
-                },
-                partner_assignments=continuity.get(person["pk"], 0),
-                last_assigned_at=last_assigned.get(person["pk"]),
             )
         )
-    return facts
+    # Committed effort, continuity and the last assignment are weighed only for candidates
+    # (the excluded show only why), so only theirs are read: on a busy team most people are
+    # excluded, and their open work is the big read.
+    candidates = [f for f in facts if any(not exclusions(f, need) for need in needs)]
+    # Summed as floats: the decimal round trip costs more than the sums here. Only rows due by
+    # the last window's end are read, which the index's due_date column serves.
+    load = {
+        row["assignee_id"]: row
+        for row in Task.objects.filter(
+            status__in=OPEN_WORK,
+            assignee_id__in=[f.user_id for f in candidates],
+            due_date__lte=last,
+        )
+        .order_by()
+        .values("assignee_id")
+        .annotate(
+            **{
+                f"due_{n}": Sum(
+                    "effort_hours",
+                    filter=Q(due_date__lte=need.window_end),
+                    output_field=FloatField(),
+                )
+                for n, need in enumerate(needs)
+            },
+        )
+    }
+    assigned = Assignment.objects.filter(specialist_id__in=[f.id for f in candidates]).order_by()
+    last_assigned = dict(
+        assigned.values("specialist_id")
+        .annotate(last=Max("created_at"))
+        .values_list("specialist_id", "last")
+    )
+    continuity = (
+        dict(
+            assigned.filter(
+                alliance__partner_id=partner_id,
+                alliance__in=Alliance.objects.visible_to(user).values("pk"),
+            )
+            .values("specialist_id")
+            .annotate(n=Count("pk"))
+            .values_list("specialist_id", "n")
+        )
+        if partner_id
+        else {}
+    )
+    chosen = {f.id for f in candidates}
+    return [
+        replace(
+            fact,
+            committed_hours={
+                need.code: Decimal(str(load.get(fact.user_id, {}).get(f"due_{n}") or 0))
+                for n, need in enumerate(needs)
+            },
+            partner_assignments=continuity.get(fact.id, 0),
+            last_assigned_at=last_assigned.get(fact.id),
+        )
+        if fact.id in chosen
+        else fact
+        for fact in facts
+    ]
 
 
 def intake_recommendation(
