@@ -13,6 +13,8 @@ from config.api.exceptions import DomainError
 from .latest import month_start, next_month
 from .models import StatusReport
 
+REPORT_UPDATED = "status_report_updated"
+
 
 def closes_on(month: datetime.date) -> datetime.date:
     """The last day a month's report can be written or changed."""
@@ -68,6 +70,6 @@ def status_report_update(*, actor, report: StatusReport, data: dict) -> StatusRe
         actor=actor,
         instance=locked,
         data=data,
-        verb="status_report_updated",
+        verb=REPORT_UPDATED,
         alliance=locked.alliance,
     )

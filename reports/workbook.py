@@ -40,7 +40,7 @@ from alliances.choices import (
     TransitionField,
 )
 from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
-from alliances.models import Alliance, StageTransition, TherapeuticArea
+from alliances.models import ActivityLog, Alliance, StageTransition, TherapeuticArea
 from config.api.filters import StrictSearchFilter
 from resourcing import capacity
 from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
@@ -50,6 +50,7 @@ from .choices import Rag, Trend
 from .latest import missing_q
 from .models import StatusReport
 from .safe_cells import cell, money_format, plain, text
+from .services import REPORT_UPDATED
 
 CONFIDENTIAL = "Confidential"
 # Rows fetched from the database at a time: what the export holds in memory at once.
@@ -85,7 +86,12 @@ CHANGES = [
     ("When", 17, "When it happened, in the portfolio's time zone."),
     ("Code", 11, "The alliance's code."),
     ("Name", 22, "The alliance's name."),
-    ("Change", 18, "New alliance, stage, status, management model or RAG."),
+    (
+        "Change",
+        18,
+        "New alliance; stage, status or management model; RAG (a new report's against the "
+        "previous report's, or a report's RAG edited).",
+    ),
     ("From", 16, "The value before."),
     ("To", 16, "The value after."),
     ("By", 18, "Who made the change (for RAG changes: the report's author)."),
@@ -575,6 +581,31 @@ def write_changes(wb, query: PortfolioQuery, *, since: datetime.date) -> None:
         changes.append(
             (when, code, name, f"RAG ({month:%b %Y})", _label(Rag, before), _label(Rag, rag),
              _person(first, last, username), headline)
+        )  # fmt: skip
+    # A report's RAG changed afterwards: from the activity log, which keeps before and after.
+    reports = StatusReport.objects.filter(pk=OuterRef("object_id"))
+    for when, code, name, month, headline, rag, first, last, username in (
+        ActivityLog.objects.filter(
+            verb=REPORT_UPDATED,
+            alliance__in=visible_ids,
+            created_at__gte=start,
+            changes__has_key="rag",
+        )
+        .annotate(
+            month=Subquery(reports.values("month")), headline=Subquery(reports.values("headline"))
+        )
+        .order_by()
+        .values_list(
+            "created_at", "alliance__code", "alliance__name", "month", "headline", "changes__rag",
+            "actor__first_name", "actor__last_name", "actor__username",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):  # fmt: skip
+        before, after = rag
+        changes.append(
+            (when, code, name, f"RAG ({month:%b %Y}) edited" if month else "RAG edited",
+             _label(Rag, before),
+             _label(Rag, after), _person(first, last, username), headline)
         )  # fmt: skip
     changes.sort(key=lambda change: change[0])
     for when, *rest in changes:

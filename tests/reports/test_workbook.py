@@ -333,6 +333,28 @@ def test_rag_changes_compare_with_the_latest_earlier_report(api, lead, portfolio
     assert ("SKIPPER", "RAG (Oct 2026)", "Green", "Amber") in {r[2:6] for r in rows}
 
 
+def test_rag_edits_since_come_from_the_activity_log(api, lead, portfolio):
+    from reports import services
+
+    alliance = AllianceFactory(name="EDITED", lead=lead)
+    month = timezone.localdate().replace(day=1)
+    report = services.status_report_create(
+        actor=lead,
+        data={"alliance": alliance, "month": month, "rag": "green", "trend": "stable",
+              "headline": "Fine so far", "narrative": ""},
+    )  # fmt: skip
+    type(report).objects.filter(pk=report.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=90)
+    )
+    services.status_report_update(actor=lead, report=report, data={"rag": "red"})
+    services.status_report_update(actor=lead, report=report, data={"headline": "Now worse"})
+    rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
+    edits = [r for r in rows if r[2] == "EDITED" and r[3].startswith("RAG")]
+    who = lead.get_full_name()
+    assert [r[3:7] for r in edits] == [(f"RAG ({month:%b %Y}) edited", "Green", "Red", who)]
+    assert edits[0][7] == "Now worse"
+
+
 def test_asking_for_the_spreadsheet_type_gets_it_and_errors_as_json(api, lead, requester):
     accept = {"HTTP_ACCEPT": XLSX}
     response = api(lead).get(URL, **accept)
