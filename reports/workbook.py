@@ -5,7 +5,7 @@ the query count and the memory the register and summary take do not grow with th
 
 import datetime
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from types import SimpleNamespace
 
 from django import forms
@@ -394,12 +394,6 @@ def write_register(wb, query: PortfolioQuery, progress=None) -> int:
     return count
 
 
-def _grouped(queryset, field) -> Counter:
-    return Counter(
-        dict(queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
-    )
-
-
 def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> None:
     ws = wb.create_sheet("Summary", 0)
     # Column A holds labels and codes; B-F the stage grid and the needs-attention list.
@@ -420,17 +414,40 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
         ],
         [],
     ]
+    # Every count below from two grouped queries: the visible alliances (with their latest
+    # RAG) and the masked ones, which count only by what they show.
+    grid, status, model, kind, rag = (Counter() for _ in range(5))
+    for stage, area, status_value, model_value, kind_value, rag_value, n in (
+        with_latest(query.visible)
+        .order_by()
+        .values(
+            "stage", "therapeutic_area", "status", "management_model", "alliance_type",
+            "latest__rag",
+        )
+        .annotate(n=Count("pk"))
+        .values_list(
+            "stage", "therapeutic_area", "status", "management_model", "alliance_type",
+            "latest__rag", "n",
+        )
+    ):  # fmt: skip
+        grid[stage, area] += n
+        status[status_value] += n
+        model[model_value] += n
+        kind[kind_value] += n
+        rag[rag_value] += n
+    masked_count = 0
+    for stage, area, status_value, n in (
+        query.masked.order_by()
+        .values("stage", "therapeutic_area", "status")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "therapeutic_area", "status", "n")
+    ):
+        grid[stage, area] += n
+        status[status_value] += n
+        masked_count += n
+
     # Alliances by stage and therapeutic area, masked rows included, with totals.
     areas = list(TherapeuticArea.objects.order_by("name").values_list("pk", "name"))
-    grid = defaultdict(int)
-    for qs in (query.visible, query.masked):
-        for stage, area, n in (
-            qs.order_by()
-            .values("stage", "therapeutic_area")
-            .annotate(n=Count("pk"))
-            .values_list("stage", "therapeutic_area", "n")
-        ):
-            grid[stage, area] += n
     stages = list(Stage)
     rows.append([cell(ws, "Alliances by therapeutic area and stage", bold=True)])
     rows.append(
@@ -448,17 +465,14 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
     total_row = len(rows)
     rows.append([])
 
-    masked_count = query.masked.count()
-    status = _grouped(query.visible, "status") + _grouped(query.masked, "status")
     rows.append([cell(ws, "By status", bold=True)])
     for s in Status:
         rows.append([cell(ws, s.label), status.get(s.value, 0)])
     rows.append([])
-    for title, field, choices in (
-        ("By management model", "management_model", ManagementModel),
-        ("By type", "alliance_type", AllianceType),
+    for title, counts, choices in (
+        ("By management model", model, ManagementModel),
+        ("By type", kind, AllianceType),
     ):
-        counts = _grouped(query.visible, field)
         rows.append([cell(ws, title, bold=True)])
         for value in choices:
             rows.append([cell(ws, value.label), counts.get(value.value, 0)])
@@ -466,7 +480,6 @@ def write_summary(wb, query: PortfolioQuery, *, user, since: datetime.date) -> N
             rows.append([cell(ws, f"{CONFIDENTIAL} (not shown)"), masked_count])
         rows.append([])
     latest = with_latest(query.visible)
-    rag = _grouped(latest, "latest__rag")
     rows.append([cell(ws, "RAG mix (latest status report)", bold=True)])
     for value in ("green", "amber", "red"):
         rows.append([cell(ws, value.title()), rag.get(value, 0)])
