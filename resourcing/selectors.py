@@ -272,9 +272,11 @@ def specialist_facts(
     )
     continuity = (
         dict(
+            # The partner's visible alliances first: a handful, where the assignments are many.
             assigned.filter(
-                alliance__partner_id=partner_id,
-                alliance__in=Alliance.objects.visible_to(user).values("pk"),
+                alliance__in=Alliance.objects.visible_to(user)
+                .filter(partner_id=partner_id)
+                .values("pk")
             )
             .values("specialist_id")
             .annotate(n=Count("pk"))
