@@ -5,7 +5,7 @@ import datetime
 
 import django_filters
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -21,6 +21,19 @@ from .models import StatusReport
 def _latest(field: str) -> Subquery:
     return Subquery(
         StatusReport.objects.filter(alliance=OuterRef("pk")).order_by("-month").values(field)[:1]
+    )
+
+
+def with_latest(alliances):
+    """Alliances joined to their latest status report as `latest` (latest__rag, ...): one
+    join on the (alliance, month) index, cheaper than ranking every report."""
+    newest = (
+        StatusReport.objects.filter(alliance=OuterRef("pk")).order_by("-month").values("month")[:1]
+    )
+    return alliances.annotate(
+        latest=FilteredRelation(
+            "status_reports", condition=Q(status_reports__month=Subquery(newest))
+        )
     )
 
 

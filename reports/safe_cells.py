@@ -22,9 +22,9 @@ def clean_text(value: str) -> str:
 
 
 def plain(value):
-    """A value openpyxl writes as itself. Strings: forbidden characters stripped; only a string
-    starting with "=" or spelling an Excel error ("#N/A") needs a cell forced to text (see
-    cell()); other plain strings are text."""
+    """A value openpyxl writes as itself: strings with forbidden characters stripped (see text()
+    for the ones openpyxl would not keep as text), aware datetimes as naive local time,
+    decimals as floats."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -34,14 +34,26 @@ def plain(value):
     return value
 
 
+def text(ws, value: str | None):
+    """User text for ws.append(): forbidden characters stripped, and a cell forced to text only
+    where openpyxl would otherwise take it for a formula or an error value."""
+    if value is None:
+        return None
+    value = clean_text(value)
+    if value[:1] != "=" and value not in ERROR_CODES:
+        return value
+    c = WriteOnlyCell(ws, value=value)
+    c.data_type = "s"
+    return c
+
+
 def cell(ws, value, number_format: str | None = None, bold: bool = False):
     """`value` ready for ws.append(): a plain value where that is already safe (the fast path),
-    else a WriteOnlyCell — text that openpyxl would take for a formula or an error value, or a
-    styled cell. Dates and times are plain: openpyxl gives them ISO date formats."""
+    text() for a string, else a styled WriteOnlyCell. Dates and times are plain: openpyxl gives
+    them ISO date formats."""
+    if not (number_format or bold):
+        return text(ws, value) if isinstance(value, str) else plain(value)
     value = plain(value)
-    not_text = isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
-    if not (not_text or number_format or bold):
-        return value
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         c.data_type = "s"
@@ -49,18 +61,6 @@ def cell(ws, value, number_format: str | None = None, bold: bool = False):
         c.number_format = number_format
     if bold:
         c.font = BOLD
-    return c
-
-
-def text(ws, value: str | None):
-    """User text for ws.append(), the register's fast path: what cell() does for a string."""
-    if value is None:
-        return None
-    value = FORBIDDEN.sub("", value)
-    if value[:1] != "=" and value not in ERROR_CODES:
-        return value
-    c = WriteOnlyCell(ws, value=value)
-    c.data_type = "s"
     return c
 
 

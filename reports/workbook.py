@@ -14,7 +14,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     FloatField,
     IntegerField,
     OuterRef,
@@ -47,7 +46,7 @@ from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
 from resourcing.models import Task
 
 from .choices import Rag, Trend
-from .latest import missing_q
+from .latest import missing_q, with_latest
 from .models import StatusReport
 from .safe_cells import cell, money_format, plain, text
 from .services import REPORT_UPDATED
@@ -212,11 +211,7 @@ class PortfolioQuery:
     `mine=false` can match those; any other filter, or a search, leaves them out, since
     matching on a hidden field would tell what it holds."""
 
-    def __init__(self, *, user, params):
-        if not isinstance(params, QueryDict):
-            query = QueryDict(mutable=True)
-            query.update(params)
-            params = query
+    def __init__(self, *, user, params: QueryDict):
         _check_names(params)
         self.user = user
         self.since = since_param(params)
@@ -233,10 +228,10 @@ class PortfolioQuery:
             hidden = Alliance.objects.filter(confidential=True).exclude(
                 pk__in=Alliance.objects.visible_to(user).values("pk")
             )
-            masked_params = params.copy()
-            for name in list(masked_params):
-                if name not in MASKED_FILTERS:
-                    del masked_params[name]
+            masked_params = QueryDict(mutable=True)
+            for name in MASKED_FILTERS:
+                if name in params:
+                    masked_params.setlist(name, params.getlist(name))
             masked = AllianceFilter(data=masked_params, queryset=hidden, request=request)
             masked.is_valid()
             self.masked = masked.qs
@@ -250,19 +245,6 @@ class PortfolioQuery:
     def count(self) -> int:
         """Register rows: the visible alliances and the masked ones."""
         return self.visible.count() + self.masked.count()
-
-
-def with_latest(alliances):
-    """Alliances joined to their latest status report as `latest` (latest__rag, ...): one
-    join on the (alliance, month) index, cheaper than ranking every report."""
-    newest = (
-        StatusReport.objects.filter(alliance=OuterRef("pk")).order_by("-month").values("month")[:1]
-    )
-    return alliances.annotate(
-        latest=FilteredRelation(
-            "status_reports", condition=Q(status_reports__month=Subquery(newest))
-        )
-    )
 
 
 def _masked_rows_match(cleaned: dict, *, search) -> bool:
