@@ -4,12 +4,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import render
-from rest_framework.exceptions import ValidationError
 
-from config.api.exceptions import DomainError
+from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, services
 from .choices import TransitionField
@@ -133,23 +131,6 @@ class TransitionForm(forms.Form):
     )
 
 
-def refusal_message(error) -> str:
-    """What a service's refusal says, for an admin message."""
-    if isinstance(error, DomainError):
-        return error.detail
-    if isinstance(error, ValidationError):
-        return "; ".join(_flatten(error.detail))
-    return "; ".join(error.messages)
-
-
-def _flatten(detail) -> list[str]:
-    if isinstance(detail, dict):
-        return [m for value in detail.values() for m in _flatten(value)]
-    if isinstance(detail, list):
-        return [m for value in detail for m in _flatten(value)]
-    return [str(detail)]
-
-
 @admin.register(Alliance)
 class AllianceAdmin(RoleAdmin):
     list_display = [
@@ -243,9 +224,7 @@ class AllianceAdmin(RoleAdmin):
             # A view-only row posts only its id; the membership is in cleaned_data["id"].
             membership = member_form.cleaned_data.get("id")
             if membership is not None:
-                services.alliance_member_remove(
-                    actor=request.user, alliance=alliance, user_id=membership.user_id
-                )
+                services.alliance_member_remove(actor=request.user, membership=membership)
                 formset.deleted_objects.append(membership)
         for member_form in formset.forms:
             if member_form in formset.deleted_forms or not member_form.has_changed():
@@ -280,7 +259,7 @@ class AllianceAdmin(RoleAdmin):
                             **form.cleaned_data,
                         )
                     moved.append(alliance.code)
-                except (DomainError, ValidationError, DjangoValidationError) as error:
+                except REFUSALS as error:
                     refused.append(f"{alliance.code}: {refusal_message(error)}")
             if moved:
                 self.message_user(

@@ -1,12 +1,11 @@
 """Writes. Keyword-only, atomic, given the acting user, and each writes the activity log.
 Callers check permission (alliances.access); services enforce the domain's rules."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.shortcuts import get_object_or_404
-from rest_framework.exceptions import ValidationError
 
-from config.api.exceptions import DomainError
+from config.errors import DomainError
 
 from . import lifecycle
 from .activity import activity_record, initial_changes, update_and_record
@@ -172,10 +171,8 @@ def alliance_member_add(*, actor, alliance: Alliance, user, role: str) -> Allian
 
 
 @transaction.atomic
-def alliance_member_remove(*, actor, alliance: Alliance, user_id: int) -> None:
-    membership = get_object_or_404(
-        AllianceMembership.objects.select_for_update(), alliance=alliance, user_id=user_id
-    )
+def alliance_member_remove(*, actor, membership: AllianceMembership) -> None:
+    membership = AllianceMembership.objects.select_for_update().get(pk=membership.pk)
     activity_record(
         actor=actor,
         verb="member_removed",

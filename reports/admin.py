@@ -5,14 +5,13 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path
-from rest_framework.exceptions import ValidationError
 
-from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline, refusal_message
+from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline
 from alliances.choices import (
     AllianceType,
     Direction,
@@ -22,7 +21,7 @@ from alliances.choices import (
     Status,
 )
 from alliances.models import Alliance, Partner, TherapeuticArea
-from config.api.exceptions import DomainError
+from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, selectors, services
 from .api.views import workbook_response
@@ -74,7 +73,7 @@ class StatusReportForm(forms.ModelForm):
             return data
         try:
             services.check_month_open(month)
-        except (DomainError, ValidationError) as error:
+        except REFUSALS as error:
             raise forms.ValidationError(refusal_message(error)) from None
         alliance = data.get("alliance")
         if self.instance.pk is None and alliance is not None:

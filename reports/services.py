@@ -3,12 +3,12 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
 
 from alliances.activity import activity_record, initial_changes, update_and_record
 from alliances.calendar import today
-from config.api.exceptions import DomainError
+from config.errors import DomainError
 
 from .latest import month_start, next_month
 from .models import StatusReport

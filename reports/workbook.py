@@ -9,6 +9,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
     Count,
@@ -26,7 +27,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
-from rest_framework.exceptions import ValidationError
 
 from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import (

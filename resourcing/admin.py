@@ -3,18 +3,17 @@ API."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
-from rest_framework.exceptions import ValidationError
 
 from alliances import access as alliance_access
 from alliances import services as alliance_services
-from alliances.admin import RoleAdmin, StaffInline, refusal_message
+from alliances.admin import RoleAdmin, StaffInline
 from alliances.calendar import today
 from alliances.choices import ManagementModel, Role, Stage
-from config.api.exceptions import DomainError
+from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, selectors, services
 from .choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
@@ -241,7 +240,9 @@ class AcceptForm(forms.Form):
             if specialist is not None:
                 reason = self.cleaned_data.get(f"reason_{service.code}", "").strip()
                 if not reason:
-                    raise ValidationError({"overrides": {service.code: ["Say why you override."]}})
+                    raise ValidationError(
+                        {f"overrides.{service.code}.reason": ["Say why you override."]}
+                    )
                 result[service.code] = {"specialist": specialist, "reason": reason}
         return result
 
@@ -365,7 +366,7 @@ class IntakeRequestAdmin(RoleAdmin):
                     "stage": form.cleaned_data["stage"],
                 },
             )
-        except (DomainError, ValidationError, DjangoValidationError) as error:
+        except REFUSALS as error:
             self.message_user(request, refusal_message(error), messages.ERROR)
             return None
         alliance = result["alliance"]
@@ -392,7 +393,7 @@ class IntakeRequestAdmin(RoleAdmin):
             return
         try:
             actions[do]()
-        except (DomainError, ValidationError, DjangoValidationError) as error:
+        except REFUSALS as error:
             self.message_user(request, refusal_message(error), messages.ERROR)
         else:
             self.message_user(request, "Done.", messages.SUCCESS)
@@ -511,7 +512,7 @@ class TaskAdmin(ReadOnlyAdmin):
             try:
                 services.task_move(actor=request.user, task=task, action=action, reason=reason)
                 moved += 1
-            except (DomainError, ValidationError, DjangoValidationError) as error:
+            except REFUSALS as error:
                 refused.append(f"{task.title}: {refusal_message(error)}")
         if moved:
             self.message_user(request, f"{moved} task(s) updated.", messages.SUCCESS)

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from alliances.calendar import today
 from alliances.choices import Status, TransitionField
-from config.api.exceptions import DomainError
+from config.errors import DomainError
 
 from .choices import OPEN_WORK, Anchor, ServiceCode
 from .models import Assignment, Service, Task

@@ -3,9 +3,9 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from alliances.access import is_head, is_lead
 from alliances.activity import (
@@ -19,7 +19,7 @@ from alliances.choices import MemberRole, PartnerKind, Stage
 from alliances.choices import Status as AllianceStatus
 from alliances.models import Alliance, Partner
 from alliances.services import alliance_create, reference_create
-from config.api.exceptions import DomainError
+from config.errors import DomainError
 
 from .choices import INTAKE_EDGES, OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
 from .models import (
@@ -241,7 +241,7 @@ def _override_specialist(*, code: str, override: dict) -> Specialist:
     specialist = override["specialist"]
     if not specialist.active or not specialist.services.filter(code=code).exists():
         raise ValidationError(
-            {"overrides": {code: {"specialist": [f"{specialist} does not deliver {code} now."]}}}
+            {f"overrides.{code}.specialist": [f"{specialist} does not deliver {code} now."]}
         )
     return specialist
 
@@ -283,7 +283,7 @@ def intake_accept(
     unknown = sorted(set(overrides) - {s.code for s in services})
     if unknown:
         raise ValidationError(
-            {"overrides": {code: ["Not one of the services being accepted."] for code in unknown}}
+            {f"overrides.{code}": ["Not one of the services being accepted."] for code in unknown}
         )
     chosen_overrides = {
         code: _override_specialist(code=code, override=override)

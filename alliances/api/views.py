@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -236,7 +237,8 @@ class AllianceViewSet(
     @action(detail=True, methods=["delete"], url_path=rf"members/(?P<user_id>{ID})")
     def remove_member(self, request, pk=None, user_id=None):
         alliance = self._changeable()
-        services.alliance_member_remove(actor=request.user, alliance=alliance, user_id=user_id)
+        membership = get_object_or_404(alliance.memberships.all(), user_id=user_id)
+        services.alliance_member_remove(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # Filters and ordering apply to lists only; an action's own list is just paginated.

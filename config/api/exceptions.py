@@ -1,5 +1,6 @@
-"""One place that turns domain errors into HTTP: 409 {"code", "detail"}; everything else keeps
-DRF's shapes (400 {field: [messages]}, 404 {"detail"}, 403 {"detail"})."""
+"""One place that turns domain errors into HTTP: DomainError → 409 {"code", "detail"}; Django's
+ValidationError → 400 {field: [messages]} (a dotted field, "overrides.startup.specialist",
+becomes nested objects); everything else keeps DRF's shapes (404 {"detail"}, 403 {"detail"})."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -7,23 +8,31 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.errors import DomainError
 
-class DomainError(Exception):
-    """A rule of the domain refused the change; nothing was written."""
 
-    status_code = status.HTTP_409_CONFLICT
+def nested(message_dict: dict) -> dict:
+    """{"a.b": [m]} → {"a": {"b": [m]}}: a service names a nested field by its path."""
+    out: dict = {}
+    for path, messages in message_dict.items():
+        *parents, last = (path if path != "__all__" else "non_field_errors").split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = list(messages)
+    return out
 
-    def __init__(self, code: str, detail: str, **extra):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.extra = extra
+
+def validation_detail(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return nested(error.message_dict)
+    return {"non_field_errors": error.messages}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
-            {"code": exc.code, "detail": exc.detail, **exc.extra}, status=exc.status_code
+            {"code": exc.code, "detail": exc.detail, **exc.extra}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(
@@ -31,7 +40,5 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        exc = exceptions.ValidationError(validation_detail(exc))
     return drf_exception_handler(exc, context)

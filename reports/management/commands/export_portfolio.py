@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
-from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
 from reports.access import can_download_portfolio
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         try:
             query = PortfolioQuery(user=reader, params=params)
         except ValidationError as error:
-            raise CommandError(f"Bad filters:\n{_explain(error.detail)}") from None
+            raise CommandError(f"Bad filters:\n{_explain(error.message_dict)}") from None
         with tqdm(
             total=query.count(), unit=" rows", desc="Register", disable=not sys.stderr.isatty()
         ) as bar:
