@@ -1,8 +1,5 @@
-"""Who may see and change what. Every list, detail, filter, count and admin page reaches
-alliances through `Alliance.objects.visible_to(user)`; the rest of the project asks the
-role questions here."""
-
-from django.db import models
+"""The role questions: who may do what. What each user may see is the QuerySets' rule
+(querysets.py: `Alliance.objects.visible_to(user)` and every alliance-owned model's own)."""
 
 from .choices import Role
 
@@ -56,39 +53,3 @@ def can_change_reference_data(user) -> bool:
 
 def can_change_partners(user) -> bool:
     return manages_alliances(user)
-
-
-class AllianceQuerySet(models.QuerySet):
-    def involving(self, user) -> "AllianceQuerySet":
-        """Alliances the user is on: lead, executive sponsor or member."""
-        return self.filter(involvement_q(user))
-
-    def visible_to(self, user) -> "AllianceQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if is_head(user):
-            return self
-        if sees_portfolio(user):
-            return self.filter(models.Q(confidential=False) | involvement_q(user))
-        return self.filter(involvement_q(user))
-
-
-# Higher apps add ways of being "on" an alliance (resourcing: being assigned to it) through
-# register_involvement, from their AppConfig.ready(); each gives a Q over Alliance.
-_involvement: list = []
-
-
-def register_involvement(condition) -> None:
-    """`condition(user) -> Q` on Alliance: one more way of being on an alliance."""
-    if condition not in _involvement:
-        _involvement.append(condition)
-
-
-def involvement_q(user) -> models.Q:
-    from .models import AllianceMembership
-
-    member = AllianceMembership.objects.filter(alliance=models.OuterRef("pk"), user=user)
-    q = models.Q(lead=user) | models.Q(executive_sponsor=user) | models.Exists(member)
-    for condition in _involvement:
-        q |= condition(user)
-    return q

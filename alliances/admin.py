@@ -291,11 +291,7 @@ class ActivityLogAdmin(RoleAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        logs = super().get_queryset(request)
-        if access.is_head(request.user):
-            return logs
-        visible = Alliance.objects.visible_to(request.user).values("pk")
-        return logs.filter(alliance__in=visible)
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

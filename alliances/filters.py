@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_countries import countries
 
-from config.api.filters import BooleanFilter, CodeFilter, IdFilter
+from config.api.filters import BooleanFilter, CodeFilter, DateFilter, IdFilter
 
 from .choices import AllianceType, Direction, ManagementModel, PartnerKind, Stage, Status
 from .models import Alliance, Partner, TherapeuticArea
@@ -33,10 +33,10 @@ class AllianceFilter(django_filters.FilterSet):
     mine = BooleanFilter(
         method="filter_mine", label="Only alliances I lead, sponsor or am a member of"
     )
-    start_date_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    start_date_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    end_date_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
-    end_date_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+    start_date_after = DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_before = DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_after = DateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_before = DateFilter(field_name="end_date", lookup_expr="lte")
 
     class Meta:
         model = Alliance

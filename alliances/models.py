@@ -10,7 +10,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from .access import AllianceQuerySet
 from .choices import (
     AllianceType,
     Direction,
@@ -21,6 +20,13 @@ from .choices import (
     Stage,
     Status,
     TransitionField,
+)
+from .querysets import (
+    ActivityLogQuerySet,
+    AllianceQuerySet,
+    MembershipQuerySet,
+    PartnerQuerySet,
+    TransitionQuerySet,
 )
 
 
@@ -65,6 +71,8 @@ class Partner(models.Model):
     kind = models.CharField(max_length=20, choices=PartnerKind.choices)
     country = CountryField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -197,6 +205,8 @@ class AllianceMembership(models.Model):
     role = models.CharField(max_length=30, choices=MemberRole.choices, default=MemberRole.OTHER)
     added_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["alliance", "user__username"]
         constraints = [
@@ -220,6 +230,8 @@ class StageTransition(models.Model):
     note = models.TextField(blank=True)
     # Not auto_now_add, so history migrated from elsewhere keeps its real dates.
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TransitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -252,6 +264,8 @@ class ActivityLog(models.Model):
     note = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ActivityLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

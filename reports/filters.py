@@ -1,6 +1,6 @@
 import django_filters
 
-from config.api.filters import IdFilter
+from config.api.filters import DateFilter, IdFilter
 
 from .choices import Rag, Trend
 from .models import StatusReport
@@ -10,8 +10,8 @@ class StatusReportFilter(django_filters.FilterSet):
     alliance = IdFilter(field_name="alliance_id")
     rag = django_filters.MultipleChoiceFilter(choices=Rag.choices)
     trend = django_filters.MultipleChoiceFilter(choices=Trend.choices)
-    month_after = django_filters.DateFilter(field_name="month", lookup_expr="gte")
-    month_before = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+    month_after = DateFilter(field_name="month", lookup_expr="gte")
+    month_before = DateFilter(field_name="month", lookup_expr="lte")
 
     class Meta:
         model = StatusReport

@@ -47,8 +47,14 @@ def annotations() -> dict:
             _latest("trend"),
             serializers.ChoiceField(choices=Trend.choices, read_only=True, allow_null=True),
         ),
-        "latest_headline": (_latest("headline"), serializers.CharField(read_only=True)),
-        "latest_report_month": (_latest("month"), serializers.DateField(read_only=True)),
+        "latest_headline": (
+            _latest("headline"),
+            serializers.CharField(read_only=True, allow_null=True),
+        ),
+        "latest_report_month": (
+            _latest("month"),
+            serializers.DateField(read_only=True, allow_null=True),
+        ),
     }
 
 

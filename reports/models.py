@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from alliances.models import Alliance
+from alliances.querysets import AllianceOwnedQuerySet
 
 from .choices import Rag, Trend
 
@@ -18,6 +19,8 @@ class StatusReport(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AllianceOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "alliance"]

@@ -42,8 +42,8 @@ from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import ActivityLog, Alliance, StageTransition, TherapeuticArea
 from config.api.filters import StrictSearchFilter
 from resourcing import capacity
-from resourcing.choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
-from resourcing.models import Task
+from resourcing.choices import IntakeStatus
+from resourcing.models import IntakeRequest, Task
 
 from .choices import Rag, Trend
 from .latest import missing_q, with_latest
@@ -271,7 +271,7 @@ def register_rows(query: PortfolioQuery):
     """Visible rows, then masked rows; plain tuples straight from the database cursor."""
     # Counted per row on the (alliance, status, due_date) index: as fast as one grouped pass,
     # and nothing held in memory per alliance.
-    open_work = Task.objects.filter(alliance=OuterRef("pk"), status__in=OPEN_WORK)
+    open_work = Task.objects.filter(alliance=OuterRef("pk")).open_work()
     # Money as floats straight from the database: Excel numbers are doubles anyway, and the
     # Decimal round trip costs more than the rest of the row.
     visible = (
@@ -280,7 +280,7 @@ def register_rows(query: PortfolioQuery):
             upfront=Cast("upfront_payment", FloatField()),
             milestones=Cast("potential_milestones", FloatField()),
             open_tasks=_count(open_work),
-            overdue_tasks=_count(open_work.filter(due_date__lt=today())),
+            overdue_tasks=_count(open_work.overdue()),
         )
         .order_by("code")
         .values_list(
@@ -614,7 +614,9 @@ def write_front_door(wb, *, user) -> None:
     day = today()
     count = 0
     for title, first, last, username, area, status, submitted, sla_due in (
-        capacity.pipeline_requests(user=user)
+        # Listed only where the API lists them: the pipeline's figures count more (below).
+        IntakeRequest.objects.in_pipeline()
+        .visible_to(user)
         .order_by("sla_due", "pk")
         .values_list(
             "title", "requester__first_name", "requester__last_name", "requester__username",
@@ -630,7 +632,12 @@ def write_front_door(wb, *, user) -> None:
                 cell(ws, _label(IntakeStatus, status)),
                 cell(ws, business_days_since(local_date(submitted), day)),
                 cell(ws, sla_due),
-                cell(ws, "yes" if status in INTAKE_SLA_STATUSES and sla_due < day else "no"),
+                cell(
+                    ws,
+                    "yes"
+                    if IntakeRequest(status=status, sla_due=sla_due).is_overdue(day)
+                    else "no",
+                ),
             ]
         )
         count += 1

@@ -1,23 +1,6 @@
-"""Who sees and does what at the front door. Intake requests are reached only through
-`IntakeRequest.objects.visible_to(user)`."""
-
-from django.db import models
+"""Who does what at the front door. What each user sees is the QuerySets' rule (querysets.py)."""
 
 from alliances.access import is_head, is_lead, manages_alliances
-
-
-class IntakeRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "IntakeRequestQuerySet":
-        """Requesters see their own; leads every request that is not confidential; the head all.
-        A confidential request is the requester's and the head's alone."""
-        if not user.is_authenticated:
-            return self.none()
-        if is_head(user):
-            return self
-        own = models.Q(requester=user)
-        if is_lead(user):
-            return self.filter(models.Q(confidential=False) | own)
-        return self.filter(own)
 
 
 def can_triage(user, intake) -> bool:
@@ -35,19 +18,6 @@ def can_see_all_specialists(user) -> bool:
 
 def can_change_specialists(user) -> bool:
     return manages_alliances(user)
-
-
-class TaskQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TaskQuerySet":
-        """A task is seen by its assignee and by whoever sees its alliance."""
-        from alliances.models import Alliance
-
-        if not user.is_authenticated:
-            return self.none()
-        if is_head(user):
-            return self
-        visible = Alliance.objects.visible_to(user).values("pk")
-        return self.filter(models.Q(assignee=user) | models.Q(alliance__in=visible))
 
 
 def can_act_on_task(user, task) -> bool:

@@ -16,8 +16,9 @@ from alliances.choices import ManagementModel, Role, Stage
 from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, selectors, services
-from .choices import INTAKE_SLA_STATUSES, OPEN_WORK, IntakeStatus
+from .choices import IntakeStatus
 from .models import Assignment, IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
+from .querysets import open_work_q
 
 
 class TaskTemplateInline(StaffInline):
@@ -190,9 +191,9 @@ class SlaFilter(admin.SimpleListFilter):
         return [("overdue", "Overdue"), ("due_today", "Due today"), ("on_time", "Due later")]
 
     def queryset(self, request, queryset):
-        waiting = queryset.filter(status__in=INTAKE_SLA_STATUSES)
+        waiting = queryset.awaiting_triage()
         if self.value() == "overdue":
-            return waiting.filter(sla_due__lt=today())
+            return queryset.overdue()
         if self.value() == "due_today":
             return waiting.filter(sla_due=today())
         if self.value() == "on_time":
@@ -283,7 +284,7 @@ class IntakeRequestAdmin(RoleAdmin):
 
     @admin.display(boolean=True, description="Overdue")
     def overdue(self, intake):
-        return intake.status in INTAKE_SLA_STATUSES and intake.sla_due < today()
+        return intake.is_overdue(today())
 
     @admin.display(description="")
     def triage_link(self, intake):
@@ -426,13 +427,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["alliance", "service", "assignee"]
 
     def get_queryset(self, request):
-        from alliances.models import Alliance
-
-        return (
-            super()
-            .get_queryset(request)
-            .filter(alliance__in=Alliance.objects.visible_to(request.user).values("pk"))
-        )
+        return super().get_queryset(request).visible_to(request.user)
 
 
 class WhoseTasksFilter(admin.SimpleListFilter):
@@ -467,11 +462,11 @@ class OpenWorkFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status__in=OPEN_WORK)
+            return queryset.open_work()
         if self.value() == "overdue":
-            return queryset.filter(status__in=OPEN_WORK, due_date__lt=today())
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(status__in=OPEN_WORK)
+            return queryset.exclude(open_work_q())
         return queryset
 
 

@@ -7,10 +7,11 @@ class ResourcingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from alliances import access, lifecycle
+        from alliances import lifecycle, querysets
 
         from . import lifecycle as handlers
 
-        access.register_involvement(handlers.assigned_to)
+        querysets.register_involvement(handlers.assigned_to)
+        querysets.register_partner_reference(handlers.intake_request_model)
         lifecycle.register_transition_check(handlers.refuse_closing_with_open_work)
         lifecycle.register_transition_handler(handlers.start_termination_playbook)

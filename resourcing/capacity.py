@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from alliances.access import is_head
 from alliances.calendar import today
 
-from .choices import INTAKE_OPEN_STATUSES, OPEN_WORK, Anchor
+from .choices import OPEN_WORK, Anchor
 from .models import IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 from .recommendation import capacity_hours
 
@@ -114,10 +113,7 @@ def specialist_rows(*, first, last, specialists=None) -> list[dict]:
 def pipeline_requests(*, user):
     """The open intake pipeline as `user` may count it: the head all of it, anyone else every
     request but confidential ones they did not make."""
-    requests = IntakeRequest.objects.filter(status__in=INTAKE_OPEN_STATUSES)
-    if is_head(user):
-        return requests
-    return requests.filter(Q(confidential=False) | Q(requester=user))
+    return IntakeRequest.objects.in_pipeline().counted_for(user)
 
 
 def pipeline_hours(*, last, user) -> dict[str, Decimal]:

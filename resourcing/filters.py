@@ -1,16 +1,11 @@
 import django_filters
-from django.db.models import Q
 
-from alliances.calendar import today
 from alliances.models import TherapeuticArea
-from config.api.filters import BooleanFilter, CodeFilter, IdFilter, UserIdFilter
+from config.api.filters import BooleanFilter, CodeFilter, DateFilter, IdFilter, UserIdFilter
 
-from .choices import INTAKE_SLA_STATUSES, OPEN_WORK, Complexity, IntakeStatus, Priority, TaskStatus
+from .choices import Complexity, IntakeStatus, Priority, TaskStatus
 from .models import IntakeRequest, Service, Specialist, Task
-
-
-def overdue_q() -> Q:
-    return Q(status__in=INTAKE_SLA_STATUSES, sla_due__lt=today())
+from .querysets import intake_overdue_q, open_work_q, task_overdue_q
 
 
 class IntakeRequestFilter(django_filters.FilterSet):
@@ -28,20 +23,20 @@ class IntakeRequestFilter(django_filters.FilterSet):
     service = CodeFilter(
         field_name="requested_services__code", to_field_name="code", queryset=Service.objects.all()
     )
-    submitted_at_after = django_filters.DateFilter(
+    submitted_at_after = DateFilter(
         field_name="submitted_at__date", lookup_expr="gte"
     )
-    submitted_at_before = django_filters.DateFilter(
+    submitted_at_before = DateFilter(
         field_name="submitted_at__date", lookup_expr="lte"
     )
-    desired_start_date_after = django_filters.DateFilter(
+    desired_start_date_after = DateFilter(
         field_name="desired_start_date", lookup_expr="gte"
     )
-    desired_start_date_before = django_filters.DateFilter(
+    desired_start_date_before = DateFilter(
         field_name="desired_start_date", lookup_expr="lte"
     )
-    sla_due_after = django_filters.DateFilter(field_name="sla_due", lookup_expr="gte")
-    sla_due_before = django_filters.DateFilter(field_name="sla_due", lookup_expr="lte")
+    sla_due_after = DateFilter(field_name="sla_due", lookup_expr="gte")
+    sla_due_before = DateFilter(field_name="sla_due", lookup_expr="lte")
 
     class Meta:
         model = IntakeRequest
@@ -50,7 +45,9 @@ class IntakeRequestFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+        return (
+            queryset.filter(intake_overdue_q()) if value else queryset.exclude(intake_overdue_q())
+        )
 
 
 class SpecialistFilter(django_filters.FilterSet):
@@ -69,10 +66,6 @@ class SpecialistFilter(django_filters.FilterSet):
         fields = []
 
 
-def task_overdue_q() -> Q:
-    return Q(status__in=OPEN_WORK, due_date__lt=today())
-
-
 class TaskFilter(django_filters.FilterSet):
     assignee = UserIdFilter(field_name="assignee_id")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
@@ -85,8 +78,8 @@ class TaskFilter(django_filters.FilterSet):
     )
     alliance = IdFilter(field_name="alliance_id")
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    due_date_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_date_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_date_after = DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_before = DateFilter(field_name="due_date", lookup_expr="lte")
 
     class Meta:
         model = Task
@@ -95,8 +88,7 @@ class TaskFilter(django_filters.FilterSet):
     def filter_open(self, queryset, name, value):
         if value is None:
             return queryset
-        is_open = Q(status__in=OPEN_WORK)
-        return queryset.filter(is_open) if value else queryset.exclude(is_open)
+        return queryset.filter(open_work_q()) if value else queryset.exclude(open_work_q())
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

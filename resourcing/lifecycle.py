@@ -7,8 +7,15 @@ from alliances.calendar import today
 from alliances.choices import Status, TransitionField
 from config.errors import DomainError
 
-from .choices import OPEN_WORK, Anchor, ServiceCode
+from .choices import Anchor, ServiceCode
 from .models import Assignment, Service, Task
+
+
+def intake_request_model():
+    """Intake requests name partners too, and can be confidential."""
+    from .models import IntakeRequest
+
+    return IntakeRequest
 
 
 def assigned_to(user) -> Q:
@@ -20,7 +27,8 @@ def refuse_closing_with_open_work(*, alliance, field: str, to: str) -> None:
     if field != TransitionField.STATUS or to != Status.CLOSED:
         return
     open_ids = list(
-        Task.objects.filter(alliance=alliance, status__in=OPEN_WORK)
+        Task.objects.on_alliance(alliance)
+        .open_work()
         .order_by("due_date", "pk")
         .values_list("pk", flat=True)
     )

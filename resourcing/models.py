@@ -5,8 +5,9 @@ from django.db import models
 from alliances.choices import AllianceType, Direction
 from alliances.models import Alliance, CodeManager, Partner, TherapeuticArea, validate_currency
 
-from .access import IntakeRequestQuerySet, TaskQuerySet
 from .choices import (
+    INTAKE_SLA_STATUSES,
+    OPEN_WORK,
     Anchor,
     Complexity,
     IntakeStatus,
@@ -14,6 +15,7 @@ from .choices import (
     Priority,
     TaskStatus,
 )
+from .querysets import AssignmentQuerySet, IntakeRequestQuerySet, TaskQuerySet
 
 
 def _in(field: str, choices) -> models.Q:
@@ -213,6 +215,10 @@ class IntakeRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
+    def is_overdue(self, day) -> bool:
+        """querysets.intake_overdue_q, for one request already in memory."""
+        return self.status in INTAKE_SLA_STATUSES and self.sla_due < day
+
 
 class IntakeMessage(models.Model):
     """A triage question to the requester, or the requester's answer."""
@@ -254,6 +260,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["alliance", "service"]
@@ -323,3 +331,7 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_overdue(self, day) -> bool:
+        """querysets.task_overdue_q, for one task already in memory."""
+        return self.status in OPEN_WORK and self.due_date < day

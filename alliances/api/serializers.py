@@ -3,7 +3,11 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import StrictModelSerializer, StrictSerializer
+from config.api.serializers import (
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    StrictSerializer,
+)
 
 from .. import extensions
 from ..access import roles_of
@@ -186,7 +190,7 @@ active_users = User.objects.filter(is_active=True)
 
 
 class MemberInputSerializer(StrictSerializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=active_users)
+    user = StrictPrimaryKeyRelatedField(queryset=active_users)
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.OTHER)
 
 
@@ -194,8 +198,8 @@ class AllianceInputSerializer(StrictModelSerializer):
     therapeutic_area = serializers.SlugRelatedField(
         slug_field="code", queryset=TherapeuticArea.objects.all()
     )
-    lead = serializers.PrimaryKeyRelatedField(queryset=active_users)
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
+    lead = StrictPrimaryKeyRelatedField(queryset=active_users)
+    executive_sponsor = StrictPrimaryKeyRelatedField(
         queryset=active_users, allow_null=True, required=False
     )
 

@@ -1,15 +1,17 @@
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from config.api.idempotency import IdempotentMixin
+from config.api.throttling import FailOpenScopedRateThrottle
 
 from .. import access, selectors, services
 from ..filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter, PartnerFilter, UserFilter
@@ -37,11 +39,35 @@ def require(allowed: bool, message: str) -> None:
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token; throttled per client address."""
+    """Exchange a username and password for an API token; throttled per client address, and
+    locked out (django-axes) after repeated failures for a username from one address."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [FailOpenScopedRateThrottle]
     throttle_scope = "token"
     permission_classes = [AllowAny]
+
+    def post(self, request, *args, **kwargs):
+        data = request.data if hasattr(request.data, "get") else {}
+        username = data.get("username")
+        credentials = {"username": username if isinstance(username, str) else ""}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return self._locked_out()
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                return self._locked_out()
+            raise
+
+    def _locked_out(self):
+        response = Response(
+            {"detail": "Too many failed sign-ins for this username from this address; retry later."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        cool_off = settings.AXES_COOLOFF_TIME
+        if cool_off:
+            response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return response
 
     @extend_schema(responses={204: None})
     def delete(self, request):

@@ -13,9 +13,12 @@ from alliances.api.serializers import (
 from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import ManagementModel, Stage
 from alliances.models import Alliance, Partner, TherapeuticArea
-from config.api.serializers import StrictModelSerializer, StrictSerializer
+from config.api.serializers import (
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    StrictSerializer,
+)
 
-from ..choices import INTAKE_SLA_STATUSES, OPEN_WORK
 from ..models import (
     Assignment,
     IntakeMessage,
@@ -92,7 +95,7 @@ class SpecialistSerializer(serializers.ModelSerializer):
 
 
 class SpecialistInputSerializer(StrictModelSerializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = StrictPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     services = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Service.objects.all()
     )
@@ -193,7 +196,7 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         )
 
     def get_overdue(self, intake) -> bool:
-        return intake.status in INTAKE_SLA_STATUSES and intake.sla_due < today()
+        return intake.is_overdue(today())
 
     def get_age_business_days(self, intake) -> int:
         """Business days since it last entered submitted."""
@@ -208,7 +211,7 @@ class IntakeRequestDetailSerializer(IntakeRequestSerializer):
 
 
 class IntakeRequestInputSerializer(StrictModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(
+    partner = StrictPrimaryKeyRelatedField(
         queryset=Partner.objects.all(), required=False, allow_null=True
     )
     therapeutic_area = serializers.SlugRelatedField(
@@ -307,13 +310,13 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, task) -> bool:
-        return task.status in OPEN_WORK and task.due_date < self.context.get("today", today())
+        return task.is_overdue(self.context.get("today") or today())
 
 
 class TaskCreateSerializer(StrictModelSerializer):
-    alliance = serializers.PrimaryKeyRelatedField(queryset=Alliance.objects.all())
+    alliance = StrictPrimaryKeyRelatedField(queryset=Alliance.objects.all())
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    assignee = StrictPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
     field_hints = {
         "status": "Move it with the task actions (start, complete, ...).",
@@ -352,7 +355,7 @@ class TaskUpdateSerializer(StrictModelSerializer):
 
 
 class ReassignSerializer(StrictSerializer):
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    assignee = StrictPrimaryKeyRelatedField(queryset=User.objects.all())
     reason = serializers.CharField(max_length=4000)
 
 
@@ -375,16 +378,16 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class OverrideSerializer(StrictSerializer):
-    specialist = serializers.PrimaryKeyRelatedField(queryset=Specialist.objects.all())
+    specialist = StrictPrimaryKeyRelatedField(queryset=Specialist.objects.all())
     reason = serializers.CharField(max_length=4000)
 
 
 class AcceptAllianceSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120, required=False)
-    lead = serializers.PrimaryKeyRelatedField(
+    lead = StrictPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False
     )
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
+    executive_sponsor = StrictPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
