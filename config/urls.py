@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views import defaults
+from django.views import csrf, defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
@@ -39,6 +40,29 @@ def _api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception):
+    # What reaches Django's own handler: a body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside
+    # the API's parsers, a disallowed host, too many fields.
+    if _api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"detail": "The request body is over the size limit."}, status=413)
+        return JsonResponse({"detail": "The request could not be read."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _api(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a session-authenticated API write without the CSRF token."""
+    if _api(request):
+        return JsonResponse({"detail": f"CSRF check failed: {reason}"}, status=403)
+    return csrf.csrf_failure(request, reason)
+
+
 def not_found(request, exception):
     if _api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
@@ -57,5 +81,7 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+handler400 = bad_request
+handler403 = permission_denied
 handler404 = not_found
 handler500 = server_error

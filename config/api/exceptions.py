@@ -1,13 +1,21 @@
 """One place that turns domain errors into HTTP: DomainError → 409 {"code", "detail"}; Django's
 ValidationError → 400 {field: [messages]} (a dotted field, "overrides.startup.specialist",
-becomes nested objects); everything else keeps DRF's shapes (404 {"detail"}, 403 {"detail"})."""
+becomes nested objects); everything else keeps DRF's shapes (404 {"detail"}, 403 {"detail"}); a body over the size
+limit is a 413 {"detail"}; every 409 carries a `code`."""
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.parsers import RequestTooLarge
 from config.errors import DomainError
 
 
@@ -41,4 +49,19 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError("The form has too many fields or files.")
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request could not be read.")
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and response.status_code == status.HTTP_409_CONFLICT
+        and isinstance(response.data, dict)
+        and "code" not in response.data
+    ):
+        # Every 409 says which rule in `code` (e.g. an Idempotency-Key still in flight).
+        response.data = {"code": exc.get_codes(), **response.data}
+    return response

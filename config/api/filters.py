@@ -5,9 +5,27 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from config import dates
+
 MAX_ID = 2**63 - 1
 
 
+class BoundedDateField(forms.DateField):
+    """`YYYY-MM-DD` within config.dates' range; a date beyond it is a 400 naming the range
+    rather than a database error or a silently empty list."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not dates.in_range(day):
+            raise forms.ValidationError(dates.range_message(), code="date_out_of_range")
+        return day
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An object id. An id nobody may see and an id that does not exist both simply match
     nothing; a value that cannot be an id is a 400."""
@@ -100,7 +118,7 @@ class IdOrMeField(forms.CharField):
         return forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "pattern": r"^(me|[1-9][0-9]{0,17})$"})
 class UserIdFilter(django_filters.Filter):
     """A user id, or `me` for the caller."""
 

@@ -1,18 +1,66 @@
 """The strict input serializer every write goes through: a field the client may not write is a
-400 naming it, never silently ignored; a datetime without an offset is a 400."""
+400 naming it, never silently ignored; a datetime without an offset is a 400; dates and
+datetimes fall in the range of config.dates; ids are whole numbers from 1 (1.5 or true is a 400,
+not object 1)."""
+
+import re
 
 from django.db import models
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from config import dates
+from config.api.filters import MAX_ID
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+class BoundedDateField(serializers.DateField):
+    default_error_messages = {"out_of_range": "{message}"}
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not dates.in_range(day):
+            self.fail("out_of_range", message=dates.range_message())
+        return day
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    default_error_messages = {"naive": "Give a UTC offset, e.g. 2026-01-31T09:00:00+00:00."}
+    default_error_messages = {
+        "naive": "Give a UTC offset, e.g. 2026-01-31T09:00:00+00:00.",
+        "out_of_range": "{message}",
+    }
 
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             self.fail("naive")
-        return super().enforce_timezone(value)
+        value = super().enforce_timezone(value)
+        if not dates.in_range(timezone.localtime(value).date()):
+            self.fail("out_of_range", message=dates.range_message())
+        return value
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object by its id: an integer, or a string of ASCII digits, from 1. DRF's own field
+    hands anything to the database lookup, so 1.5, true and "1.0" all meant object 1."""
+
+    default_error_messages = {
+        "incorrect_type": "Give the id as a whole number, not {data_type}.",
+        "out_of_range": "Give an id from 1.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str):
+            if not _ASCII_DIGITS.fullmatch(data):
+                self.fail("incorrect_type", data_type="text")
+            data = int(data)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist" if data > MAX_ID else "out_of_range", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class StrictSerializerMixin:
@@ -42,5 +90,7 @@ class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: BoundedDateField,
         models.DateTimeField: AwareDateTimeField,
     }
+    serializer_related_field = StrictPrimaryKeyRelatedField

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -141,6 +142,19 @@ DEDICATED_VALUE_THRESHOLDS = env.json(
 # A service whose playbook has no templates is planned over this many days.
 DEFAULT_SERVICE_WINDOW_DAYS = env_int("DEFAULT_SERVICE_WINDOW_DAYS", default=28, low=1, high=366)
 
+# Every date and datetime a person gives (API, admin, services) falls from DATE_INPUT_MIN to
+# DATE_INPUT_MAX_YEARS years from today (config/dates.py); outside it, a 400 names the range.
+DATE_INPUT_MIN = datetime.date.fromisoformat(env("DATE_INPUT_MIN", default="1900-01-01"))
+DATE_INPUT_MAX_YEARS = env_int("DATE_INPUT_MAX_YEARS", default=50, low=1, high=500)
+
+# Request bodies: at most this many bytes (413 over it), JSON nested at most this deep (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "REQUEST_BODY_MAX_BYTES", default=1024 * 1024, low=1024, high=100 * 1024 * 1024
+)
+REQUEST_JSON_MAX_DEPTH = env_int("REQUEST_JSON_MAX_DEPTH", default=16, low=4, high=200)
+# A session-authenticated write without its CSRF token: JSON under /api/, the page elsewhere.
+CSRF_FAILURE_VIEW = "config.urls.csrf_failure"
+
 # `make run` loads each set only into empty tables (manage.py load_demo), in this order, from a
 # fixture or a builder that dates it around today. A set
 # that builds on another ("needs") loads only in the same run as that one.
@@ -195,6 +209,11 @@ REST_FRAMEWORK = {
         "config.api.filters.StrictSearchFilter",
         "config.api.filters.StrictOrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.parsers.JSONParser",
+        "config.api.parsers.FormParser",
+        "config.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env("TOKEN_THROTTLE_RATE", default="10/minute")},
@@ -212,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AllianceStatusEnum": "alliances.choices.Status",
         "IntakeStatusEnum": "resourcing.choices.IntakeStatus",
