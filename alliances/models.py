@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from config.dates import DateInRange
+
 from .choices import (
     AllianceType,
     Direction,
@@ -127,8 +129,8 @@ class Alliance(models.Model):
         related_name="member_alliances",
         blank=True,
     )
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    end_date = models.DateField(null=True, blank=True, validators=[DateInRange()])
     upfront_payment = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )

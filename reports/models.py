@@ -3,6 +3,7 @@ from django.db import models
 
 from alliances.models import Alliance
 from alliances.querysets import AllianceOwnedQuerySet
+from config.dates import DateInRange
 
 from .choices import Rag, Trend
 
@@ -11,7 +12,9 @@ class StatusReport(models.Model):
     """An alliance's status for one month: RAG, trend, a headline and the story behind it."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="status_reports")
-    month = models.DateField(help_text="The first day of the month reported on.")
+    month = models.DateField(
+        help_text="The first day of the month reported on.", validators=[DateInRange()]
+    )
     rag = models.CharField(max_length=10, choices=Rag.choices)
     trend = models.CharField(max_length=10, choices=Trend.choices)
     headline = models.CharField(max_length=200)

@@ -4,6 +4,7 @@ from django.db import models
 
 from alliances.choices import AllianceType, Direction
 from alliances.models import Alliance, CodeManager, Partner, TherapeuticArea, validate_currency
+from config.dates import DateInRange
 
 from .choices import (
     INTAKE_SLA_STATUSES,
@@ -117,8 +118,8 @@ class LeavePeriod(models.Model):
     specialist = models.ForeignKey(
         Specialist, on_delete=models.CASCADE, related_name="leave_periods"
     )
-    start = models.DateField()
-    end = models.DateField()
+    start = models.DateField(validators=[DateInRange()])
+    end = models.DateField(validators=[DateInRange()])
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -161,7 +162,7 @@ class IntakeRequest(models.Model):
     currency = models.CharField(
         max_length=3, blank=True, validators=[RegexValidator(r"^[A-Z]{3}$"), validate_currency]
     )
-    desired_start_date = models.DateField()
+    desired_start_date = models.DateField(validators=[DateInRange()])
     requested_services = models.ManyToManyField(Service, related_name="intake_requests")
     confidential = models.BooleanField(default=False)
     status = models.CharField(
@@ -294,7 +295,7 @@ class Task(models.Model):
     )
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     blocked_reason = models.TextField(blank=True)
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[DateInRange()])
     effort_hours = models.DecimalField(
         max_digits=6, decimal_places=1, default=0, validators=[MinValueValidator(0)]
     )

@@ -1,7 +1,7 @@
 """One place that turns domain errors into HTTP: DomainError → 409 {"code", "detail"}; Django's
 ValidationError → 400 {field: [messages]} (a dotted field, "overrides.startup.specialist",
-becomes nested objects); everything else keeps DRF's shapes (404 {"detail"}, 403 {"detail"}); a body over the size
-limit is a 413 {"detail"}; every 409 carries a `code`."""
+becomes nested objects); everything else keeps DRF's shapes (404 {"detail"}, 403 {"detail"});
+a body over the size limit is a 413 {"detail"}; every 409 carries a `code`."""
 
 from django.core.exceptions import (
     RequestDataTooBig,
