@@ -1,21 +1,16 @@
+import sys
+
 from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views import csrf, defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.outage import outage_cause, outage_response
 
-def healthz(request):
-    """Liveness and database reachability for the load balancer."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
-
+# /healthz, /readyz and /metrics are answered by config.probes.ProbeMiddleware, before the
+# Host header is validated.
 
 api_v1 = [
     path("", include("alliances.api.urls")),
@@ -28,7 +23,6 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
 ]
 
 admin.site.site_header = "Alliance portfolio"
@@ -70,6 +64,10 @@ def not_found(request, exception):
 
 
 def server_error(request):
+    error = sys.exc_info()[1]
+    cause = outage_cause(error)
+    if cause is not None:  # raised outside a view, e.g. while saving the session
+        return outage_response(request, error, cause)
     if _api(request):
         return JsonResponse(
             {

@@ -61,7 +61,7 @@ class TokenView(ObtainAuthToken):
 
     def _locked_out(self):
         response = Response(
-            {"detail": "Too many failed sign-ins for this username from this address; retry later."},
+            {"detail": "Too many failed sign-ins for this username from here; retry later."},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
         cool_off = settings.AXES_COOLOFF_TIME

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_prometheus",
     "config.apps.PlatformConfig",
     "alliances",
     "resourcing",
@@ -47,7 +49,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.request_id.RequestIdMiddleware",
+    # The real client's address, before anything counts it (throttles, lockout).
+    "config.client_address.ClientAddressMiddleware",
+    # /healthz, /readyz and /metrics, before anything validates the host: probes use the IP.
+    "config.probes.ProbeMiddleware",
+    # A database outage is a JSON 503 with Retry-After, not a 500.
+    "config.outage.DatabaseOutageMiddleware",
     "config.nul.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -57,7 +66,35 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# How many proxies in front of the web nodes append to X-Forwarded-For (0: none, the client
+# connects directly). Only their entries are believed; see config/client_address.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, low=0, high=10)
+
+# Sign-in lockout (django-axes, counted in the database): after LOCKOUT_FAILURE_LIMIT failed
+# sign-ins for one username from one address, on the admin or POST /api/v1/auth/token/, that
+# pair is refused for LOCKOUT_COOLOFF_MINUTES. A success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURE_LIMIT", default=5, low=1, high=1000)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("LOCKOUT_COOLOFF_MINUTES", default=15, low=1, high=60 * 24 * 30)
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_address.axes_client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# GET /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is
+# a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -217,6 +254,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env("TOKEN_THROTTLE_RATE", default="10/minute")},
+    # Throttles count REMOTE_ADDR, which ClientAddressMiddleware has already set from the
+    # trusted proxies' X-Forwarded-For entries: DRF must not read the header again.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
