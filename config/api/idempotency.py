@@ -1,19 +1,43 @@
-"""`Idempotency-Key` on POST: the same key and body replay the first response; the same key
-with another body is a 422. Keys are per user and kept IDEMPOTENCY_KEY_HOURS."""
+"""`Idempotency-Key` on POST: the same key and body replay the first successful response; the
+same key with another body is a 422 `idempotency_key_reused`; a retry while the first request
+is still running is a 409 `idempotency_key_in_flight`. Keys are per user and kept
+IDEMPOTENCY_KEY_HOURS (purged on each keyed POST and by `manage.py purge_idempotency_keys`).
+
+Only a success (2xx) holds its key. An error response (4xx, 5xx) changed nothing — services
+write atomically and refuse before writing — so its key is released and a retry runs afresh
+(with the corrected body, or once the state that refused it has changed). A request whose
+worker was killed leaves its key "in flight"; after IDEMPOTENCY_IN_FLIGHT_SECONDS (longer
+than any request may run: gunicorn's --timeout kills it first) a retry claims the key and runs.
+"""
 
 import datetime
 import hashlib
 import json
+import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
+logger = logging.getLogger(__name__)
+
 HEADER = "Idempotency-Key"
-ABANDONED_AFTER = datetime.timedelta(minutes=2)
+
+
+def in_flight_window() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_SECONDS)
+
+
+def purge_expired() -> int:
+    """Delete every record older than IDEMPOTENCY_KEY_HOURS; the number deleted."""
+    from config.models import IdempotencyRecord
+
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 class Replay(Exception):
@@ -62,16 +86,19 @@ class IdempotentMixin:
             record = IdempotencyRecord.objects.get(user=request.user, key=key)
             if record.fingerprint != fingerprint:
                 raise KeyReused() from None
-            if record.status_code is None:
-                abandoned = record.created_at < timezone.now() - ABANDONED_AFTER
-                if not abandoned:
-                    raise KeyInFlight() from None
-                # The first attempt died without answering: this retry runs it.
-                record.created_at = timezone.now()
-                record.save(update_fields=["created_at"])
-                request.idempotency_record = record
-                return
-            raise Replay(record) from None
+            if record.status_code is not None:
+                raise Replay(record) from None
+            if record.created_at >= timezone.now() - in_flight_window():
+                raise KeyInFlight() from None
+            # The first attempt died without answering: this retry claims the key and runs it,
+            # unless another retry claimed it a moment ago.
+            now = timezone.now()
+            claimed = IdempotencyRecord.objects.filter(
+                pk=record.pk, status_code__isnull=True, created_at=record.created_at
+            ).update(created_at=now)
+            if not claimed:
+                raise KeyInFlight() from None
+            record.created_at = now
         request.idempotency_record = record
 
     def handle_exception(self, exc):
@@ -79,16 +106,44 @@ class IdempotentMixin:
             response = Response(exc.record.body, status=exc.record.status_code)
             response["Idempotent-Replayed"] = "true"
             return response
-        return super().handle_exception(exc)
+        if isinstance(exc, KeyInFlight | KeyReused):
+            response = Response(
+                {"code": exc.default_code, "detail": str(exc.detail)}, status=exc.status_code
+            )
+            if isinstance(exc, KeyInFlight):
+                response["Retry-After"] = "1"
+            return response
+        try:
+            return super().handle_exception(exc)
+        except BaseException:
+            _release(self.request)  # an unhandled error (a 500) is not an answer either
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         record = getattr(request, "idempotency_record", None)
-        if record is not None:
-            if response.status_code >= 500:
-                record.delete()  # a failure is not an answer: let the retry run
-            else:
-                record.status_code = response.status_code
-                record.body = response.data
-                record.save(update_fields=["status_code", "body"])
+        if record is None:
+            return response
+        if status.is_success(response.status_code):
+            from config.models import IdempotencyRecord
+
+            IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).update(
+                status_code=response.status_code, body=response.data
+            )
+        else:
+            _release(request)
         return response
+
+
+def _release(request) -> None:
+    """Forget the key of a request that ended in an error, so that a retry runs."""
+    from config.models import IdempotencyRecord
+
+    record = getattr(request, "idempotency_record", None)
+    if record is None:
+        return
+    request.idempotency_record = None
+    try:
+        IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).delete()
+    except DatabaseError as error:  # the database is down: the key frees itself in time
+        logger.warning("Idempotency-Key not released (%s: %s)", type(error).__name__, error)

@@ -161,6 +161,11 @@ STATUS_REPORT_DUE_DAY = env_int("STATUS_REPORT_DUE_DAY", default=10, low=1, high
 
 # Idempotency-Key records are kept this long.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", default=24, low=1, high=24 * 365)
+# A keyed request still unanswered after this long was killed with its worker: a retry then
+# runs it. Keep it above the longest a request may run (gunicorn --timeout, 30 s).
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int(
+    "IDEMPOTENCY_IN_FLIGHT_SECONDS", default=40, low=5, high=3600
+)
 
 # The front door: triage is due this many business days after a request (re-)enters submitted.
 INTAKE_TRIAGE_SLA_DAYS = env_int("INTAKE_TRIAGE_SLA_DAYS", default=3, low=0, high=250)
