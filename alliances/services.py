@@ -7,15 +7,16 @@ from django.db.models import F
 
 from config.errors import DomainError
 
-from . import lifecycle
+from . import lifecycle, machines
 from .activity import activity_record, initial_changes, update_and_record
-from .choices import STATUS_EDGES, ManagementModel, Stage, Status, TransitionField
+from .choices import ManagementModel, Stage, Status, TransitionField
 from .models import (
     Alliance,
     AllianceMembership,
     CodeSequence,
     StageTransition,
 )
+from .transitions import illegal_transition
 
 ALLIANCE_CODE_SEQUENCE = "alliance"
 
@@ -84,25 +85,24 @@ def alliance_update(*, actor, alliance: Alliance, data: dict) -> Alliance:
     return update_and_record(actor=actor, instance=locked, data=data, alliance=locked)
 
 
-_STAGE_ORDER = list(Stage.values)
-
-
-def _transition_refusal(*, field: str, current: str, to: str, backwards_allowed: bool) -> str:
-    """Why the move is illegal, or "" if it is allowed."""
-    if current == to:
-        return f"The {field.replace('_', ' ')} is already {to}."
-    if field == TransitionField.STAGE:
-        step = _STAGE_ORDER.index(to) - _STAGE_ORDER.index(current)
-        if step > 1:
-            following = _STAGE_ORDER[_STAGE_ORDER.index(current) + 1]
-            return f"The stage moves one step at a time; after {current} comes {following}."
-        if step < 0 and not backwards_allowed:
-            return "Only the head of alliance management can move a stage back."
-        return ""
-    if field == TransitionField.STATUS and to not in STATUS_EDGES[current]:
-        allowed = ", ".join(sorted(STATUS_EDGES[current])) or "nothing (it is final)"
-        return f"The status cannot move from {current} to {to}; from {current}: {allowed}."
-    return ""
+def _check_move(*, field: str, current: str, to: str, backwards_allowed: bool) -> bool:
+    """Refuse an illegal move (409 illegal_transition); True for a stage moved back."""
+    if field == TransitionField.STAGE and machines.STAGE_BACK.can(current, to):
+        if not backwards_allowed:
+            raise illegal_transition(
+                machines.STAGE_FORWARD,
+                current,
+                to,
+                detail="Only the head of alliance management can move a stage back.",
+            )
+        return True
+    machine = machines.BY_FIELD[field]
+    detail = ""
+    if field == TransitionField.STAGE and current != to and not machine.can(current, to):
+        following = ", ".join(machine.allowed_from(current)) or "nothing (it is the last)"
+        detail = f"The stage moves one step at a time; after {current} comes {following}."
+    machine.check(current, to, detail=detail)
+    return False
 
 
 TRANSITION_CHOICES = {
@@ -123,13 +123,8 @@ def alliance_transition(
         raise ValidationError({"to": [f"“{to}” is not a valid {field.replace('_', ' ')}."]})
     locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
     current = getattr(locked, field)
-    refusal = _transition_refusal(
+    backwards = _check_move(
         field=field, current=current, to=to, backwards_allowed=backwards_allowed
-    )
-    if refusal:
-        raise DomainError("illegal_transition", refusal)
-    backwards = field == TransitionField.STAGE and _STAGE_ORDER.index(to) < _STAGE_ORDER.index(
-        current
     )
     note = note.strip()
     if (field == TransitionField.MANAGEMENT_MODEL or backwards) and not note:
