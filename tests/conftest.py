@@ -1,11 +1,71 @@
+import datetime
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from alliances.choices import Role
 from tests.alliances.factories import UserFactory
+
+# The clock every test runs on. By default the whole session runs from a fixed moment (the clock
+# still ticks from there), so no test depends on the real date. `--clock=real` (TEST_CLOCK=real)
+# keeps the real clock; `--clock=2027-02-27T23:30` (an ISO datetime, local to Europe/London unless
+# it carries an offset) starts elsewhere; `--clock-shift=365` (TEST_CLOCK_SHIFT_DAYS) moves the
+# start that many days ahead (negative: back). `make test-clock-ahead` is `--clock=real
+# --clock-shift=365`. A subprocess (gunicorn in test_sqlite_race.py) runs on the real clock, so
+# tests across a process boundary must not depend on the date.
+DEFAULT_CLOCK = "2026-11-18T10:00"  # a Wednesday, mid-month, after STATUS_REPORT_DUE_DAY
+CLOCK_ZONE = ZoneInfo("Europe/London")
+_clock_traveller = None
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("clock")
+    group.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", DEFAULT_CLOCK),
+        help=f"start of the test clock: an ISO datetime, or 'real' (default {DEFAULT_CLOCK} "
+        "Europe/London; env TEST_CLOCK)",
+    )
+    group.addoption(
+        "--clock-shift",
+        type=float,
+        default=float(os.environ.get("TEST_CLOCK_SHIFT_DAYS") or 0),
+        help="move the test clock's start this many days (env TEST_CLOCK_SHIFT_DAYS)",
+    )
+
+
+def clock_start(clock: str, shift_days: float) -> datetime.datetime:
+    if clock == "real":
+        start = datetime.datetime.now(datetime.UTC)
+    else:
+        start = datetime.datetime.fromisoformat(clock)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=CLOCK_ZONE)
+    return start + datetime.timedelta(days=shift_days)
+
+
+def pytest_configure(config):
+    """Travel before collection, so module-level dates and factory defaults see the test clock."""
+    global _clock_traveller
+    start = clock_start(config.getoption("clock"), config.getoption("clock_shift"))
+    _clock_traveller = time_machine.travel(start, tick=True)
+    _clock_traveller.start()
+
+
+def pytest_unconfigure(config):
+    global _clock_traveller
+    if _clock_traveller is not None:
+        _clock_traveller.stop()
+        _clock_traveller = None
+
+
+def pytest_report_header(config):
+    now = datetime.datetime.now(CLOCK_ZONE)
+    return f"test clock: {now:%Y-%m-%d %H:%M %Z (%A)} (--clock, --clock-shift)"
 
 
 def pytest_sessionstart(session):

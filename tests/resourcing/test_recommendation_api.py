@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alliances.models import ActivityLog
 from tests.alliances.factories import AllianceFactory, UserFactory
+from tests.helpers import monday_ahead
 from tests.resourcing.factories import (
     AssignmentFactory,
     IntakeFactory,
@@ -35,7 +36,7 @@ def url(intake):
 
 
 def test_recommendation_ranks_explains_and_excludes(api, lead, playbook):
-    start = datetime.date(2027, 2, 1)
+    start = monday_ahead()  # a past start would be planned from today
     intake = IntakeFactory(
         desired_start_date=start,
         services=["startup", "governance_logistics"],
@@ -59,7 +60,10 @@ def test_recommendation_ranks_explains_and_excludes(api, lead, playbook):
     assert data["management_model"]["rule"] == 2
     assert data["management_model"]["inputs"]["purpose_quadrant"] == "parity"
     startup, governance = sorted(data["services"], key=lambda s: s["service"] != "startup")
-    assert startup["window"] == {"start": "2027-02-01", "end": "2027-03-03"}
+    assert startup["window"] == {
+        "start": start.isoformat(),
+        "end": (start + datetime.timedelta(days=30)).isoformat(),
+    }
     assert startup["effort_hours"] == 30.0
     assert [c["user"]["username"] for c in startup["candidates"]] == ["best", "other"]
     top = startup["candidates"][0]
@@ -75,16 +79,19 @@ def test_recommendation_ranks_explains_and_excludes(api, lead, playbook):
     }
     # Nobody delivers governance logistics: everyone is excluded for lacking it.
     assert governance["candidates"] == []
-    assert governance["window"]["end"] == "2027-04-12"  # a 70-day span from the start
+    # a 70-day span from the start
+    assert governance["window"]["end"] == (start + datetime.timedelta(days=70)).isoformat()
     assert not ActivityLog.objects.exists()  # reading it writes nothing
 
 
 def test_committed_work_inside_the_window_reduces_capacity(api, lead, playbook):
-    intake = IntakeFactory(desired_start_date=datetime.date(2027, 2, 1))
+    start = monday_ahead()  # the 30-day window from a Monday holds 23 business days
+    inside, after = start + datetime.timedelta(days=9), start + datetime.timedelta(days=120)
+    intake = IntakeFactory(desired_start_date=start)
     busy = SpecialistFactory(user=UserFactory(username="busy"), weekly_capacity_hours="10.0")
-    TaskFactory(assignee=busy.user, due_date=datetime.date(2027, 2, 10), effort_hours="40.0")
-    TaskFactory(assignee=busy.user, due_date=datetime.date(2027, 6, 1), effort_hours="99.0")
-    TaskFactory(assignee=busy.user, due_date=datetime.date(2027, 2, 10), status="done")
+    TaskFactory(assignee=busy.user, due_date=inside, effort_hours="40.0")
+    TaskFactory(assignee=busy.user, due_date=after, effort_hours="99.0")
+    TaskFactory(assignee=busy.user, due_date=inside, status="done")
     candidate = api(lead).get(url(intake)).json()["services"][0]["candidates"][0]
     assert candidate["factors"]["committed_hours"] == 40.0
     assert candidate["factors"]["capacity_hours"] == 46.0  # 23 business days x 2 h
