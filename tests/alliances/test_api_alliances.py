@@ -8,6 +8,7 @@ from tests.alliances.factories import (
     TherapeuticAreaFactory,
     UserFactory,
 )
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +186,7 @@ def test_members_are_added_and_removed_by_leads(api, lead, executive):
     )
     assert added.status_code == 201, added.content
     again = api(lead).post(f"{URL}{alliance.pk}/members/", {"user": person.pk}, format="json")
-    assert again.status_code == 409
-    assert again.json()["code"] == "already_member"
+    assert_error(again, 409, "already_member")
     assert api(executive).delete(f"{URL}{alliance.pk}/members/{person.pk}/").status_code == 403
     assert api(lead).delete(f"{URL}{alliance.pk}/members/{person.pk}/").status_code == 204
     assert not AllianceMembership.objects.exists()

@@ -2,6 +2,7 @@ import pytest
 
 from alliances.models import ActivityLog, Partner, TherapeuticArea
 from tests.alliances.factories import AllianceFactory, PartnerFactory, TherapeuticAreaFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +52,9 @@ def test_only_the_head_changes_therapeutic_areas(request, api, role):
 def test_deleting_referenced_reference_data_is_409(api, head):
     alliance = AllianceFactory()
     area = api(head).delete(f"{AREAS}{alliance.therapeutic_area.code}/")
-    assert area.status_code == 409
-    assert area.json()["code"] == "in_use"
+    assert_error(area, 409, "in_use")
     partner = api(head).delete(f"{PARTNERS}{alliance.partner_id}/")
-    assert partner.status_code == 409
+    assert_error(partner, 409, "in_use")
     assert Partner.objects.filter(pk=alliance.partner_id).exists()
     assert not ActivityLog.objects.exists()
 

@@ -5,6 +5,7 @@ import pytest
 from alliances.choices import Stage, Status
 from alliances.models import ActivityLog, StageTransition
 from tests.alliances.factories import AllianceFactory, MembershipFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,7 @@ def test_legal_status_moves_are_recorded(api, lead, start, to):
 def test_illegal_status_moves_are_409_and_change_nothing(api, head, start, to):
     alliance = AllianceFactory(status=start)
     response = move(api, head, alliance, field="status", to=to, note="because")
-    assert response.status_code == 409
-    assert response.json()["code"] == "illegal_transition"
-    assert response.json()["detail"]
+    assert_error(response, 409, "illegal_transition")
     alliance.refresh_from_db()
     assert alliance.status == start
     assert not StageTransition.objects.exists()
@@ -66,15 +65,13 @@ def test_lead_moves_stage_forward_one_step(api, lead):
 def test_stage_cannot_skip(api, head):
     alliance = AllianceFactory(stage=Stage.PRE_POC)
     response = move(api, head, alliance, field="stage", to="commercial")
-    assert response.status_code == 409
-    assert response.json()["code"] == "illegal_transition"
+    assert_error(response, 409, "illegal_transition")
 
 
 def test_lead_cannot_move_stage_back_even_with_a_note(api, lead):
     alliance = AllianceFactory(stage=Stage.DEVELOPMENT)
     response = move(api, lead, alliance, field="stage", to="pre_poc", note="Trial failed")
-    assert response.status_code == 409
-    assert response.json()["code"] == "illegal_transition"
+    assert_error(response, 409, "illegal_transition")
     alliance.refresh_from_db()
     assert alliance.stage == "development"
 
@@ -91,7 +88,8 @@ def test_head_moves_stage_back_with_a_note(api, head):
 
 def test_moving_to_the_current_value_is_illegal(api, lead):
     alliance = AllianceFactory(stage=Stage.DEVELOPMENT)
-    assert move(api, lead, alliance, field="stage", to="development").status_code == 409
+    response = move(api, lead, alliance, field="stage", to="development")
+    assert_error(response, 409, "illegal_transition")
 
 
 def test_management_model_change_needs_a_note_and_is_recorded(api, lead):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from alliances.models import ActivityLog
 from reports.models import StatusReport
 from tests.alliances.factories import AllianceFactory, MembershipFactory
+from tests.helpers import assert_error
 from tests.reports.factories import StatusReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +72,7 @@ def test_one_report_per_alliance_and_month(api, lead, on_the_5th):
     alliance = AllianceFactory(lead=lead)
     api(lead).post(URL, body(alliance), format="json")
     again = api(lead).post(URL, body(alliance, rag="red"), format="json")
-    assert again.status_code == 409
-    assert again.json()["code"] == "duplicate_report"
+    assert_error(again, 409, "duplicate_report")
     assert StatusReport.objects.count() == 1
 
 
@@ -104,10 +104,9 @@ def test_editable_until_the_due_day_of_the_next_month(api, lead, monkeypatch, se
     assert api(lead).patch(f"{URL}{report.pk}/", {"rag": "red"}, format="json").status_code == 200
     on(11)
     late = api(lead).patch(f"{URL}{report.pk}/", {"rag": "green"}, format="json")
-    assert late.status_code == 409
-    assert late.json()["code"] == "month_closed"
+    assert_error(late, 409, "month_closed")
     new = api(lead).post(URL, body(AllianceFactory(lead=lead)), format="json")
-    assert new.status_code == 409
+    assert_error(new, 409, "month_closed")
     report.refresh_from_db()
     assert report.rag == "red"
 

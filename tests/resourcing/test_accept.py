@@ -7,6 +7,7 @@ import pytest
 from alliances.models import ActivityLog, Alliance, AllianceMembership, Partner
 from resourcing.models import Assignment, IntakeRequest, Task
 from tests.alliances.factories import PartnerFactory, UserFactory
+from tests.helpers import assert_error
 from tests.resourcing.factories import (
     AssignmentFactory,
     IntakeFactory,
@@ -188,9 +189,8 @@ def test_second_accept_is_409_and_writes_nothing(api, lead, head, intake, people
     assert first.status_code == 201
     counts = (Alliance.objects.count(), Assignment.objects.count(), Task.objects.count())
     second = api(head).post(url(intake), {"management_model": "self_managed"}, format="json")
-    assert second.status_code == 409
-    assert second.json()["code"] == "already_accepted"
-    assert second.json()["alliance"] == first.json()["alliance"]["id"]
+    refusal = assert_error(second, 409, "already_accepted")
+    assert refusal["alliance"] == first.json()["alliance"]["id"]
     assert (Alliance.objects.count(), Assignment.objects.count(), Task.objects.count()) == counts
 
 
@@ -198,8 +198,7 @@ def test_second_accept_is_409_and_writes_nothing(api, lead, head, intake, people
 def test_only_a_request_in_triage_is_accepted(api, lead, status):
     intake = IntakeFactory(status=status)
     response = api(lead).post(url(intake), {"management_model": "dedicated"}, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "illegal_transition"
+    assert_error(response, 409, "illegal_transition")
 
 
 def test_a_database_constraint_backs_one_alliance_per_request(intake, lead):
@@ -293,15 +292,14 @@ def test_idempotency_key_replays_the_first_response(api, lead, intake, people, p
     )
     assert other.status_code == 422
     no_key = client.post(url(intake), body, format="json")
-    assert no_key.status_code == 409
+    assert_error(no_key, 409, "already_accepted")
 
 
 def test_idempotency_keys_are_per_user(api, lead, lead2, intake, people, playbooks):
     body = {"management_model": "dedicated"}
     api(lead).post(url(intake), body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
     response = api(lead2).post(url(intake), body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
-    assert response.status_code == 409  # not a replay of lead's response
-    assert response.json()["code"] == "already_accepted"
+    assert_error(response, 409, "already_accepted")  # not a replay of lead's response
 
 
 def test_idempotency_keys_expire(api, lead, settings, intake, people, playbooks):
@@ -313,7 +311,8 @@ def test_idempotency_keys_expire(api, lead, settings, intake, people, playbooks)
     api(lead).post(url(intake), body, format="json", HTTP_IDEMPOTENCY_KEY="old")
     IdempotencyRecord.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
     response = api(lead).post(url(intake), body, format="json", HTTP_IDEMPOTENCY_KEY="old")
-    assert response.status_code == 409  # run again, not replayed
+    assert_error(response, 409, "already_accepted")  # run again, not replayed
+    assert "Idempotent-Replayed" not in response
 
 
 def test_idempotency_on_other_actions(api, lead):

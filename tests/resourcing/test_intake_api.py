@@ -8,6 +8,7 @@ from django.utils import timezone
 from alliances.models import ActivityLog
 from resourcing.models import IntakeMessage, IntakeRequest
 from tests.alliances.factories import PartnerFactory, TherapeuticAreaFactory, UserFactory
+from tests.helpers import assert_error
 from tests.resourcing.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,8 +210,7 @@ def test_every_illegal_move_is_409_and_changes_nothing(api, head, lead, requeste
     intake = IntakeFactory(requester=requester, status=status, alliance=alliance)
     user = requester if action == "answer" else lead
     response = act(api, user, intake, action, **BODIES[action])
-    assert response.status_code == 409, response.content
-    assert response.json()["code"] == "illegal_transition"
+    assert_error(response, 409, "illegal_transition")
     intake.refresh_from_db()
     assert intake.status == status
     assert not IntakeMessage.objects.exists()

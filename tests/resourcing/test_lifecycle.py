@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from resourcing.models import Task
 from tests.alliances.factories import AllianceFactory
+from tests.helpers import assert_error
 from tests.resourcing.factories import (
     AssignmentFactory,
     SpecialistFactory,
@@ -70,9 +71,8 @@ def test_closing_with_open_work_is_409_listing_the_tasks(api, lead):
     )
     TaskFactory(alliance=alliance, status="done")
     response = move(api, lead, alliance, "closed")
-    assert response.status_code == 409
-    assert response.json()["code"] == "open_work"
-    assert response.json()["task_ids"] == [early.pk, late.pk]
+    refusal = assert_error(response, 409, "open_work")
+    assert refusal["task_ids"] == [early.pk, late.pk]
     alliance.refresh_from_db()
     assert alliance.status == "wind_down"
     Task.objects.filter(pk__in=[early.pk, late.pk]).update(status="cancelled", blocked_reason="")

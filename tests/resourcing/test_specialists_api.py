@@ -3,6 +3,7 @@ import pytest
 from alliances.models import ActivityLog
 from resourcing.models import Specialist
 from tests.alliances.factories import TherapeuticAreaFactory, UserFactory
+from tests.helpers import assert_error
 from tests.resourcing.factories import LeaveFactory, SpecialistFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +118,7 @@ def test_bad_specialist_bodies_are_400(api, lead, body, field):
 
 def test_one_profile_per_person(api, lead, nadia):
     response = api(lead).post(URL, {"user": nadia.user.pk, "services": ["startup"]}, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "already_specialist"
+    assert_error(response, 409, "already_specialist")
 
 
 def test_user_cannot_be_changed_on_a_profile(api, lead, nadia):

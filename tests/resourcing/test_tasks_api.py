@@ -8,6 +8,7 @@ from django.utils import timezone
 from alliances.models import ActivityLog
 from resourcing.models import Task
 from tests.alliances.factories import AllianceFactory, MembershipFactory, UserFactory
+from tests.helpers import assert_error
 from tests.resourcing.factories import AssignmentFactory, SpecialistFactory, TaskFactory, service
 
 pytestmark = pytest.mark.django_db
@@ -158,8 +159,7 @@ def test_legal_task_moves(api, lead, action, status):
 def test_illegal_task_moves_are_409(api, lead, action, status):
     task = make_task(status)
     response = act(api, lead, task, action, **BODY.get(action, {}))
-    assert response.status_code == 409
-    assert response.json()["code"] == "illegal_transition"
+    assert_error(response, 409, "illegal_transition")
     task.refresh_from_db()
     assert task.status == status
 
@@ -238,7 +238,7 @@ def test_reassign_to_a_specialist_of_the_service_a_lead_or_the_head(api, lead, h
 def test_done_tasks_are_not_reassigned(api, lead, me):
     task = make_task("done", service=service("reporting"))
     response = act(api, lead, task, "reassign", assignee=me.user.pk, reason="x")
-    assert response.status_code == 409
+    assert_error(response, 409, "illegal_transition")
 
 
 def test_leads_add_and_edit_tasks(api, lead, me, head):
@@ -360,10 +360,9 @@ def test_a_closed_alliance_takes_no_new_work(api, lead, me):
         "due_date": days(3).isoformat(),
     }
     response = api(lead).post(URL, body, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "alliance_closed"
+    assert_error(response, 409, "alliance_closed")
     done = make_task("cancelled", alliance=closed)
-    assert act(api, lead, done, "reopen").json()["code"] == "alliance_closed"
+    assert_error(act(api, lead, done, "reopen"), 409, "alliance_closed")
 
 
 @pytest.mark.parametrize("weeks", ["²", "١٢"])
