@@ -42,7 +42,7 @@ def initial_changes(data: dict) -> dict:
     return {name: [None, plain(value)] for name, value in data.items()}
 
 
-def activity_record(
+def activity_entry(
     *,
     actor,
     verb: str,
@@ -51,7 +51,8 @@ def activity_record(
     changes: dict | None = None,
     note: str = "",
 ) -> ActivityLog:
-    return ActivityLog.objects.create(
+    """An unsaved activity row, for activity_record_many."""
+    return ActivityLog(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type=ContentType.objects.get_for_model(target),
@@ -62,6 +63,27 @@ def activity_record(
         note=note,
         request_id=get_request_id(),
     )
+
+
+def activity_record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    alliance: Alliance | None = None,
+    changes: dict | None = None,
+    note: str = "",
+) -> ActivityLog:
+    entry = activity_entry(
+        actor=actor, verb=verb, target=target, alliance=alliance, changes=changes, note=note
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def activity_record_many(entries: list[ActivityLog]) -> list[ActivityLog]:
+    """Several activity_entry rows in one insert, kept in the order given."""
+    return ActivityLog.objects.bulk_create(entries)
 
 
 def update_and_record(*, actor, instance, data: dict, verb: str = "updated", alliance=None):

@@ -1,6 +1,7 @@
 """Front-door writes: keyword-only, atomic, given the actor, each with its activity-log entry."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +10,9 @@ from django.utils import timezone
 
 from alliances.access import is_head, is_lead
 from alliances.activity import (
+    activity_entry,
     activity_record,
+    activity_record_many,
     apply_changes,
     initial_changes,
     update_and_record,
@@ -17,7 +20,7 @@ from alliances.activity import (
 from alliances.calendar import add_business_days, local_date
 from alliances.choices import MemberRole, PartnerKind, Stage
 from alliances.choices import Status as AllianceStatus
-from alliances.models import Alliance, Partner
+from alliances.models import ActivityLog, Alliance, Partner
 from alliances.services import alliance_create, reference_create
 from config.errors import DomainError
 
@@ -30,6 +33,7 @@ from .models import (
     Service,
     Specialist,
     Task,
+    TaskTemplate,
 )
 from .recommendation import purpose_quadrant
 from .selectors import intake_recommendation
@@ -190,39 +194,77 @@ def specialist_update(*, actor, specialist: Specialist, data: dict) -> Specialis
 # Accept: the alliance and its work ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PlaybookRun:
+    """One service's playbook for whoever delivers it on the alliance."""
+
+    service: Service
+    assignee: object
+    assignment: Assignment | None = None
+
+
+def _steps_by_service(*, services: list[Service], anchor: str) -> dict[int, list[TaskTemplate]]:
+    """Every service's steps on `anchor`, in date order, from one query."""
+    steps = {service.pk: [] for service in services}
+    for template in TaskTemplate.objects.filter(service__in=services, anchor=anchor).order_by(
+        "offset_days", "pk"
+    ):
+        steps[template.service_id].append(template)
+    return steps
+
+
+def playbook_tasks_build(
+    *, actor, alliance, runs: list[PlaybookRun], anchor: str, anchor_date
+) -> tuple[list[Task], dict[int, ActivityLog]]:
+    """Every run's playbook steps on `anchor`, dated from `anchor_date`, in one insert; and
+    per service with steps its unsaved `playbook_started` entry, for the caller to record."""
+    steps = _steps_by_service(services=[run.service for run in runs], anchor=anchor)
+    tasks, entries = [], {}
+    for run in runs:
+        templates = steps[run.service.pk]
+        tasks += [
+            Task(
+                alliance=alliance,
+                assignment=run.assignment,
+                service=run.service,
+                template=template,
+                title=template.title,
+                description=template.description,
+                assignee=run.assignee,
+                due_date=anchor_date + datetime.timedelta(days=template.offset_days),
+                effort_hours=template.effort_hours,
+                priority=template.priority,
+            )
+            for template in templates
+        ]
+        if templates:
+            entries[run.service.pk] = activity_entry(
+                actor=actor,
+                verb="playbook_started",
+                target=alliance,
+                alliance=alliance,
+                changes={
+                    "service": [None, run.service.code],
+                    "tasks": [None, len(templates)],
+                    "assignee": [None, run.assignee.pk],
+                    "anchor_date": [None, anchor_date.isoformat()],
+                },
+            )
+    return Task.objects.bulk_create(tasks), entries
+
+
 def playbook_tasks_create(
     *, actor, alliance, service, anchor: str, anchor_date, assignee, assignment=None
 ) -> list[Task]:
     """The service's playbook steps on `anchor`, dated from `anchor_date`, in one go."""
-    templates = list(service.templates.filter(anchor=anchor).order_by("offset_days", "pk"))
-    tasks = Task.objects.bulk_create(
-        Task(
-            alliance=alliance,
-            assignment=assignment,
-            service=service,
-            template=template,
-            title=template.title,
-            description=template.description,
-            assignee=assignee,
-            due_date=anchor_date + datetime.timedelta(days=template.offset_days),
-            effort_hours=template.effort_hours,
-            priority=template.priority,
-        )
-        for template in templates
+    tasks, entries = playbook_tasks_build(
+        actor=actor,
+        alliance=alliance,
+        runs=[PlaybookRun(service=service, assignee=assignee, assignment=assignment)],
+        anchor=anchor,
+        anchor_date=anchor_date,
     )
-    if tasks:
-        activity_record(
-            actor=actor,
-            verb="playbook_started",
-            target=alliance,
-            alliance=alliance,
-            changes={
-                "service": [None, service.code],
-                "tasks": [None, len(tasks)],
-                "assignee": [None, assignee.pk],
-                "anchor_date": [None, anchor_date.isoformat()],
-            },
-        )
+    activity_record_many(list(entries.values()))
     return tasks
 
 
@@ -237,31 +279,11 @@ def _partner_for(*, actor, intake) -> Partner:
     )
 
 
-def _override_specialist(*, code: str, override: dict) -> Specialist:
-    specialist = override["specialist"]
-    if not specialist.active or not specialist.services.filter(code=code).exists():
-        raise ValidationError(
-            {f"overrides.{code}.specialist": [f"{specialist} does not deliver {code} now."]}
-        )
-    return specialist
-
-
 TOP_CANDIDATES_KEPT = 5
 
 
-@transaction.atomic
-def intake_accept(
-    *,
-    actor,
-    intake: IntakeRequest,
-    management_model: str,
-    services: list[Service] | None = None,
-    overrides: dict | None = None,
-    alliance_fields: dict | None = None,
-) -> dict:
-    """Accept a triaged request: the alliance in start-up, one assignment per service (the
-    recommended specialist or the lead's override), the start-up playbooks dated from the
-    desired start date, all at once or not at all."""
+def _accept_locked(intake: IntakeRequest) -> IntakeRequest:
+    """The request, locked, if it can be accepted: in triage and not accepted yet."""
     locked = (
         IntakeRequest.objects.select_for_update(of=("self",))
         .select_related("partner", "therapeutic_area", "requester")
@@ -278,96 +300,162 @@ def intake_accept(
             "illegal_transition",
             f"Only a request in triage can be accepted; this one is {locked.status}.",
         )
-    services = services if services else list(locked.requested_services.all())
-    overrides = overrides or {}
+    return locked
+
+
+def _override_specialists(*, services: list[Service], overrides: dict) -> dict[str, Specialist]:
+    """Per overridden service code, the chosen specialist (with their user), who must be one of
+    the services accepted and active and delivering it; checked in two queries, however many."""
     unknown = sorted(set(overrides) - {s.code for s in services})
     if unknown:
         raise ValidationError(
             {f"overrides.{code}": ["Not one of the services being accepted."] for code in unknown}
         )
-    chosen_overrides = {
-        code: _override_specialist(code=code, override=override)
-        for code, override in overrides.items()
-    }
-    fields = alliance_fields or {}
-    lead = fields.get("lead") or actor
-    recommendation = intake_recommendation(intake=locked, user=actor, services=services)
-    # The requester stays in the loop: a member of the alliance they asked for.
+    ids = {override["specialist"].pk for override in overrides.values()}
+    if not ids:
+        return {}
+    people = Specialist.objects.select_related("user").in_bulk(ids)
+    delivers = set(
+        Specialist.services.through.objects.filter(specialist_id__in=ids).values_list(
+            "specialist_id", "service__code"
+        )
+    )
+    errors = {}
+    for code, override in overrides.items():
+        specialist = people[override["specialist"].pk]
+        if not specialist.active or (specialist.pk, code) not in delivers:
+            errors[f"overrides.{code}.specialist"] = [f"{specialist} does not deliver {code} now."]
+    if errors:
+        raise ValidationError(errors)
+    return {code: people[override["specialist"].pk] for code, override in overrides.items()}
+
+
+def _accept_alliance(*, actor, intake: IntakeRequest, management_model: str, fields: dict, lead):
+    """The alliance in start-up, from the request; the requester stays in the loop as a member
+    of the alliance they asked for."""
     members = []
-    if locked.requester not in (lead, fields.get("executive_sponsor")):
-        members.append({"user": locked.requester, "role": MemberRole.BUSINESS_LEAD})
-    alliance = alliance_create(
+    if intake.requester not in (lead, fields.get("executive_sponsor")):
+        members.append({"user": intake.requester, "role": MemberRole.BUSINESS_LEAD})
+    return alliance_create(
         actor=actor,
         data={
-            "name": fields.get("name") or locked.title[:120],
-            "description": locked.description,
-            "partner": _partner_for(actor=actor, intake=locked),
-            "therapeutic_area": locked.therapeutic_area,
-            "alliance_type": locked.alliance_type,
-            "direction": locked.direction,
+            "name": fields.get("name") or intake.title[:120],
+            "description": intake.description,
+            "partner": _partner_for(actor=actor, intake=intake),
+            "therapeutic_area": intake.therapeutic_area,
+            "alliance_type": intake.alliance_type,
+            "direction": intake.direction,
             "stage": fields.get("stage") or Stage.PRE_POC,
             "status": AllianceStatus.STARTUP,
             "management_model": management_model,
             "purpose_quadrant": purpose_quadrant(
-                differentiating=locked.differentiating, mission_critical=locked.mission_critical
+                differentiating=intake.differentiating, mission_critical=intake.mission_critical
             ),
             "lead": lead,
             "executive_sponsor": fields.get("executive_sponsor"),
-            "start_date": locked.desired_start_date,
-            "confidential": locked.confidential,
+            "start_date": intake.desired_start_date,
+            "confidential": intake.confidential,
         },
         members=members,
     )
+
+
+def _accept_assignments(
+    *, actor, alliance, intake, services, recommendation, overrides, chosen, lead
+) -> list[Assignment]:
+    """One assignment per service, in one insert: the override, else the top-ranked
+    specialist, else the alliance's lead; each keeps the ranking it was chosen from."""
     by_code = {service.code: service for service in services}
-    recommended_ids = [
-        section["candidates"][0]["id"]
+    top = {
+        section["service"]: section["candidates"][0]["id"]
         for section in recommendation["services"]
-        if section["candidates"] and section["service"] not in chosen_overrides
-    ]
-    recommended = Specialist.objects.select_related("user").in_bulk(recommended_ids)
-    assignments, tasks = [], []
+        if section["candidates"] and section["service"] not in chosen
+    }
+    recommended = Specialist.objects.select_related("user").in_bulk(top.values())
+    assignments = []
     for section in recommendation["services"]:
         code = section["service"]
-        override = chosen_overrides.get(code)
-        if override is not None:
-            specialist, how = override, "override"
-        elif section["candidates"]:
-            specialist, how = recommended[section["candidates"][0]["id"]], "recommended"
+        if code in chosen:
+            specialist, how = chosen[code], "override"
+        elif code in top:
+            specialist, how = recommended[top[code]], "recommended"
         else:
             specialist, how = None, "no_candidate"
-        assignment = Assignment.objects.create(
-            alliance=alliance,
-            service=by_code[code],
-            specialist=specialist,
-            assignee=specialist.user if specialist else lead,
-            intake_request=locked,
-            recommendation={
-                "chosen": how,
-                "management_model": recommendation["management_model"],
-                "window": section["window"],
-                "candidates": section["candidates"][:TOP_CANDIDATES_KEPT],
-            },
-            override_reason=overrides[code]["reason"] if override is not None else "",
-            assigned_by=actor,
+        assignments.append(
+            Assignment(
+                alliance=alliance,
+                service=by_code[code],
+                specialist=specialist,
+                assignee=specialist.user if specialist else lead,
+                intake_request=intake,
+                recommendation={
+                    "chosen": how,
+                    "management_model": recommendation["management_model"],
+                    "window": section["window"],
+                    "candidates": section["candidates"][:TOP_CANDIDATES_KEPT],
+                },
+                override_reason=overrides[code]["reason"] if code in chosen else "",
+                assigned_by=actor,
+            )
         )
-        activity_record(
-            actor=actor,
-            verb="assigned",
-            target=assignment,
-            alliance=alliance,
-            changes={"service": [None, code], "assignee": [None, assignment.assignee_id]},
-            note=assignment.override_reason,
-        )
-        assignments.append(assignment)
-        tasks += playbook_tasks_create(
-            actor=actor,
-            alliance=alliance,
-            service=by_code[code],
-            anchor=Anchor.START,
-            anchor_date=locked.desired_start_date,
-            assignee=assignment.assignee,
-            assignment=assignment,
-        )
+    return Assignment.objects.bulk_create(assignments)
+
+
+def _assigned_entry(*, actor, assignment: Assignment) -> ActivityLog:
+    return activity_entry(
+        actor=actor,
+        verb="assigned",
+        target=assignment,
+        alliance=assignment.alliance,
+        changes={
+            "service": [None, assignment.service.code],
+            "assignee": [None, assignment.assignee_id],
+        },
+        note=assignment.override_reason,
+    )
+
+
+@transaction.atomic
+def intake_accept(
+    *,
+    actor,
+    intake: IntakeRequest,
+    management_model: str,
+    services: list[Service] | None = None,
+    overrides: dict | None = None,
+    alliance_fields: dict | None = None,
+) -> dict:
+    """Accept a triaged request: the alliance in start-up, one assignment per service (the
+    recommended specialist or the lead's override), the start-up playbooks dated from the
+    desired start date, all at once or not at all. Its query count does not depend on the
+    number of services or playbook steps."""
+    locked = _accept_locked(intake)
+    services = services if services else list(locked.requested_services.all())
+    overrides = overrides or {}
+    chosen = _override_specialists(services=services, overrides=overrides)
+    fields = alliance_fields or {}
+    lead = fields.get("lead") or actor
+    recommendation = intake_recommendation(intake=locked, user=actor, services=services)
+    alliance = _accept_alliance(
+        actor=actor, intake=locked, management_model=management_model, fields=fields, lead=lead
+    )
+    assignments = _accept_assignments(
+        actor=actor,
+        alliance=alliance,
+        intake=locked,
+        services=services,
+        recommendation=recommendation,
+        overrides=overrides,
+        chosen=chosen,
+        lead=lead,
+    )
+    tasks, started = playbook_tasks_build(
+        actor=actor,
+        alliance=alliance,
+        runs=[PlaybookRun(a.service, a.assignee, a) for a in assignments],
+        anchor=Anchor.START,
+        anchor_date=locked.desired_start_date,
+    )
     changes = apply_changes(
         locked,
         {
@@ -378,7 +466,17 @@ def intake_accept(
         },
     )
     locked.save()
-    activity_record(actor=actor, verb="accepted", target=locked, alliance=alliance, changes=changes)
+    entries = []
+    for assignment in assignments:
+        entries.append(_assigned_entry(actor=actor, assignment=assignment))
+        if assignment.service_id in started:
+            entries.append(started[assignment.service_id])
+    entries.append(
+        activity_entry(
+            actor=actor, verb="accepted", target=locked, alliance=alliance, changes=changes
+        )
+    )
+    activity_record_many(entries)
     return {"alliance": alliance, "assignments": assignments, "tasks": tasks}
 
 
