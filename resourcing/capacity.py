@@ -5,18 +5,23 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-
 from alliances.calendar import today
 
-from .choices import OPEN_WORK, Anchor
-from .models import IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
-from .recommendation import capacity_hours
+from . import facts
+from .choices import Anchor
+from .models import IntakeRequest, Service, TaskTemplate
+from .recommendation import SpecialistFacts
 
 ZERO = Decimal(0)
 
 
-def horizon(weeks: int) -> tuple[datetime.date, datetime.date]:
+# The capacity horizon: workload, capacity, the admin's utilisation and the workbook's front
+# door all look this many weeks ahead unless told otherwise.
+HORIZON_WEEKS = 12
+
+
+def horizon(weeks: int = HORIZON_WEEKS) -> tuple[datetime.date, datetime.date]:
+    """The capacity horizon: from today through the last day of the `weeks`th week."""
     first = today()
     return first, first + datetime.timedelta(days=7 * weeks - 1)
 
@@ -26,88 +31,49 @@ def _ratio(demand: Decimal, capacity: Decimal) -> float | None:
 
 
 def specialist_rows(*, first, last, specialists=None) -> list[dict]:
-    """One row per specialist: capacity with leave removed, open work, overdue, the effort of
-    open work due by the horizon's end (overdue included), utilisation and over-allocation."""
-    people = Specialist.objects.order_by("user__username")
-    if specialists is not None:
-        people = people.filter(pk__in=[s.pk for s in specialists])
-    people = list(
-        people.values(
-            "pk",
-            "user_id",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-            "active",
-            "weekly_capacity_hours",
-            "wip_limit",
-        )
+    """One row per specialist (by username): capacity with leave removed, open work, overdue,
+    the effort of open work due by the horizon's end (overdue included), utilisation and
+    over-allocation; from the shared specialist facts and one grouped read of their work."""
+    ids = None if specialists is None else [s.pk for s in specialists]
+    people = sorted(
+        facts.specialists_read(first=first, last=last, ids=ids), key=lambda p: p.username
     )
-    ids = [p["pk"] for p in people]
-    skills = defaultdict(list)
-    for specialist_id, code in (
-        Specialist.services.through.objects.filter(specialist_id__in=ids)
-        .order_by("service__code")
-        .values_list("specialist_id", "service__code")
-    ):
-        skills[specialist_id].append(code)
-    leave = defaultdict(list)
-    for specialist_id, start, end in LeavePeriod.objects.filter(
-        specialist_id__in=ids, start__lte=last, end__gte=first
-    ).values_list("specialist_id", "start", "end"):
-        leave[specialist_id].append((start, end))
-    load = defaultdict(dict)
-    for row in (
-        Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=[p["user_id"] for p in people])
-        .order_by()
-        .values("assignee_id", "service__code")
-        .annotate(
-            open_tasks=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=first)),
-            demand=Sum("effort_hours", filter=Q(due_date__lte=last)),
-        )
-    ):
-        load[row["assignee_id"]][row["service__code"]] = row
-    rows = []
-    for person in people:
-        by_service = load[person["user_id"]]
-        capacity = capacity_hours(person["weekly_capacity_hours"], leave[person["pk"]], first, last)
-        demand = sum((r["demand"] or ZERO for r in by_service.values()), ZERO)
-        open_tasks = sum(r["open_tasks"] for r in by_service.values())
-        name = f"{person['user__first_name']} {person['user__last_name']}".strip()
-        rows.append(
+    load = facts.open_work_by_service([p.user_id for p in people], first=first, last=last)
+    return [_specialist_row(person, load[person.user_id], first, last) for person in people]
+
+
+def _specialist_row(person: SpecialistFacts, by_service: dict, first, last) -> dict:
+    capacity = person.capacity_hours(first, last)
+    demand = sum((r["demand"] or ZERO for r in by_service.values()), ZERO)
+    return {
+        "id": person.id,
+        "user": {
+            "id": person.user_id,
+            "username": person.username,
+            "full_name": person.full_name,
+        },
+        "active": person.active,
+        "services": sorted(person.services),
+        "capacity_hours": float(capacity),
+        "leave": [
+            {"start": start.isoformat(), "end": end.isoformat()} for start, end in person.leave
+        ],
+        "demand_hours": float(demand),
+        "utilisation": _ratio(demand, capacity),
+        "open_tasks": person.open_tasks,
+        "wip_limit": person.wip_limit,
+        "overdue_tasks": sum(r["overdue"] for r in by_service.values()),
+        "over_allocated": demand > capacity or person.open_tasks >= person.wip_limit,
+        "by_service": [
             {
-                "id": person["pk"],
-                "user": {
-                    "id": person["user_id"],
-                    "username": person["user__username"],
-                    "full_name": name or person["user__username"],
-                },
-                "active": person["active"],
-                "services": skills[person["pk"]],
-                "capacity_hours": float(capacity),
-                "leave": [
-                    {"start": start.isoformat(), "end": end.isoformat()}
-                    for start, end in leave[person["pk"]]
-                ],
-                "demand_hours": float(demand),
-                "utilisation": _ratio(demand, capacity),
-                "open_tasks": open_tasks,
-                "wip_limit": person["wip_limit"],
-                "overdue_tasks": sum(r["overdue"] for r in by_service.values()),
-                "over_allocated": demand > capacity or open_tasks >= person["wip_limit"],
-                "by_service": [
-                    {
-                        "service": code,
-                        "open_tasks": r["open_tasks"],
-                        "overdue_tasks": r["overdue"],
-                        "demand_hours": float(r["demand"] or ZERO),
-                    }
-                    for code, r in sorted(by_service.items())
-                ],
+                "service": code,
+                "open_tasks": r["open_tasks"],
+                "overdue_tasks": r["overdue"],
+                "demand_hours": float(r["demand"] or ZERO),
             }
-        )
-    return rows
+            for code, r in sorted(by_service.items())
+        ],
+    }
 
 
 def pipeline_requests(*, user):
@@ -138,7 +104,7 @@ def pipeline_hours(*, last, user) -> dict[str, Decimal]:
     return hours
 
 
-def capacity_report(*, weeks: int, user) -> dict:
+def capacity_report(*, user, weeks: int = HORIZON_WEEKS) -> dict:
     """Specialists' load counts all their work (it is about the person, and names no alliance);
     the pipeline counts only requests `user` may see."""
     first, last = horizon(weeks)

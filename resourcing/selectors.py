@@ -1,7 +1,6 @@
 """Reads for the front door, each through the visibility method, with its joins."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
@@ -9,12 +8,10 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    FloatField,
     IntegerField,
     Max,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -27,12 +24,13 @@ from alliances.calendar import today
 from alliances.models import Alliance
 
 from . import access
+from . import facts as facts_read
+from .capacity import HORIZON_WEEKS, horizon
 from .choices import OPEN_WORK, PRIORITY_RANK, Anchor
 from .models import (
     Assignment,
     IntakeMessage,
     IntakeRequest,
-    LeavePeriod,
     Service,
     Specialist,
     Task,
@@ -109,7 +107,8 @@ def _demand_due_by(last: datetime.date) -> Coalesce:
 
 
 def specialist_list(*, user, horizon_weeks: int | None = None) -> QuerySet[Specialist]:
-    """With `open_tasks`; with `horizon_weeks`, also `demand_hours`: open work due by then."""
+    """With `open_tasks`; with `horizon_weeks`, also `demand_hours`: open work due by the end
+    of that capacity horizon."""
     specialists = (
         Specialist.objects.select_related("user")
         .prefetch_related(
@@ -120,17 +119,16 @@ def specialist_list(*, user, horizon_weeks: int | None = None) -> QuerySet[Speci
         .annotate(open_tasks=open_task_count())
     )
     if horizon_weeks:
-        last = today() + datetime.timedelta(days=7 * horizon_weeks - 1)
+        _, last = horizon(horizon_weeks)
         specialists = specialists.annotate(demand_hours=_demand_due_by(last))
     if access.can_see_all_specialists(user):
         return specialists
     return specialists.filter(user=user) if user.is_authenticated else specialists.none()
 
 
-def utilisation(specialist: Specialist, *, weeks: int) -> float | None:
+def utilisation(specialist: Specialist, *, weeks: int = HORIZON_WEEKS) -> float | None:
     """Demand over capacity for a specialist from specialist_list(horizon_weeks=weeks)."""
-    first = today()
-    last = first + datetime.timedelta(days=7 * weeks - 1)
+    first, last = horizon(weeks)
     leave = [(p.start, p.end) for p in specialist.leave_periods.all()]
     capacity = capacity_hours(specialist.weekly_capacity_hours, leave, first, last)
     return float(specialist.demand_hours / capacity) if capacity > 0 else None
@@ -170,128 +168,64 @@ def service_needs(*, services: list[Service], start: datetime.date) -> list[Serv
     return needs
 
 
-def specialist_facts(
-    *, needs: list[ServiceNeed], partner_id: int | None, user
-) -> list[SpecialistFacts]:
-    """Everything the ranking weighs, for every specialist, in a fixed number of queries.
-    Plain rows rather than model instances: this runs over every specialist on every read.
-    Continuity counts only alliances `user` can see: it would otherwise reveal a confidential
-    partnership. Load and last-assigned are about the specialist and count everything. What
-    only a candidate's score uses (committed effort, continuity, last assigned) is left at its
-    default for the excluded."""
-    first = min((need.window_start for need in needs), default=today())
-    last = max((need.window_end for need in needs), default=today())
-    people = list(
-        Specialist.objects.order_by("pk").values(
-            "pk",
-            "user_id",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-            "active",
-            "weekly_capacity_hours",
-            "wip_limit",
-        )
-    )
-    skills = defaultdict(set)
-    for specialist_id, code in Specialist.services.through.objects.values_list(
-        "specialist_id", "service__code"
-    ):
-        skills[specialist_id].add(code)
-    areas = defaultdict(set)
-    for specialist_id, code in Specialist.therapeutic_areas.through.objects.values_list(
-        "specialist_id", "therapeuticarea__code"
-    ):
-        areas[specialist_id].add(code)
-    leave = defaultdict(list)
-    for specialist_id, start, end in LeavePeriod.objects.filter(
-        start__lte=last, end__gte=first
-    ).values_list("specialist_id", "start", "end"):
-        leave[specialist_id].append((start, end))
-    # Only people who could be candidates need their load counted: the task table is the
-    # big one, and the covering index on (assignee, status, due_date, effort) serves this.
-    wanted = {need.code for need in needs}
-    eligible = [p["user_id"] for p in people if p["active"] and skills[p["pk"]] & wanted]
-    open_tasks = dict(
-        # COUNT(*) rather than COUNT(id): SQLite then counts index entries without reading ids.
-        Task.objects.filter(status__in=OPEN_WORK, assignee_id__in=eligible)
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("*"))
-        .values_list("assignee_id", "n")
-    )
-    facts = []
-    for person in people:
-        name = f"{person['user__first_name']} {person['user__last_name']}".strip()
-        facts.append(
-            SpecialistFacts(
-                id=person["pk"],
-                user_id=person["user_id"],
-                username=person["user__username"],
-                full_name=name or person["user__username"],
-                active=person["active"],
-                services=frozenset(skills[person["pk"]]),
-                areas=frozenset(areas[person["pk"]]),
-                weekly_capacity_hours=person["weekly_capacity_hours"],
-                wip_limit=person["wip_limit"],
-                leave=tuple(leave[person["pk"]]),
-                open_tasks=open_tasks.get(person["user_id"], 0),
-            )
-        )
-    # Committed effort, continuity and the last assignment are weighed only for candidates
-    # (the excluded show only why), so only theirs are read: on a busy team most people are
-    # excluded, and their open work is the big read.
-    candidates = [f for f in facts if any(not exclusions(f, need) for need in needs)]
-    # Summed as floats: the decimal round trip costs more than the sums here. Only rows due by
-    # the last window's end are read, which the index's due_date column serves.
-    load = {
-        row["assignee_id"]: row
-        for row in Task.objects.filter(
-            status__in=OPEN_WORK,
-            assignee_id__in=[f.user_id for f in candidates],
-            due_date__lte=last,
-        )
-        .order_by()
-        .values("assignee_id")
-        .annotate(
-            **{
-                f"due_{n}": Sum(
-                    "effort_hours",
-                    filter=Q(due_date__lte=need.window_end),
-                    output_field=FloatField(),
-                )
-                for n, need in enumerate(needs)
-            },
-        )
-    }
-    assigned = Assignment.objects.filter(specialist_id__in=[f.id for f in candidates]).order_by()
+def _assignment_history(
+    specialist_ids: list[int], *, partner_id: int | None, user
+) -> tuple[dict, dict]:
+    """When each specialist was last assigned, and how often to the partner's alliances that
+    `user` can see (counting others would reveal a confidential partnership)."""
+    assigned = Assignment.objects.filter(specialist_id__in=specialist_ids).order_by()
     last_assigned = dict(
         assigned.values("specialist_id")
         .annotate(last=Max("created_at"))
         .values_list("specialist_id", "last")
     )
-    continuity = (
-        dict(
-            # The partner's visible alliances first: a handful, where the assignments are many.
-            assigned.filter(
-                alliance__in=Alliance.objects.visible_to(user)
-                .filter(partner_id=partner_id)
-                .values("pk")
-            )
-            .values("specialist_id")
-            .annotate(n=Count("pk"))
-            .values_list("specialist_id", "n")
+    if not partner_id:
+        return last_assigned, {}
+    continuity = dict(
+        # The partner's visible alliances first: a handful, where the assignments are many.
+        assigned.filter(
+            alliance__in=Alliance.objects.visible_to(user)
+            .filter(partner_id=partner_id)
+            .values("pk")
         )
-        if partner_id
-        else {}
+        .values("specialist_id")
+        .annotate(n=Count("pk"))
+        .values_list("specialist_id", "n")
+    )
+    return last_assigned, continuity
+
+
+def specialist_facts(
+    *, needs: list[ServiceNeed], partner_id: int | None, user
+) -> list[SpecialistFacts]:
+    """Everything the ranking weighs, for every specialist, in a fixed number of queries: the
+    shared specialist facts (resourcing.facts), with open tasks counted only for people who
+    could be candidates. What only a candidate's score uses (committed effort, continuity,
+    last assigned) is read only for candidates: the excluded show only why, and on a busy team
+    most people are excluded, with their open work the big read."""
+    first = min((need.window_start for need in needs), default=today())
+    last = max((need.window_end for need in needs), default=today())
+    wanted = {need.code for need in needs}
+    facts = facts_read.specialists_read(
+        first=first,
+        last=last,
+        count_load=lambda active, services: active and bool(services & wanted),
+    )
+    candidates = [f for f in facts if any(not exclusions(f, need) for need in needs)]
+    due = facts_read.hours_due_by(
+        [f.user_id for f in candidates], [need.window_end for need in needs]
+    )
+    last_assigned, continuity = _assignment_history(
+        [f.id for f in candidates], partner_id=partner_id, user=user
     )
     chosen = {f.id for f in candidates}
+    none_due = [0.0] * len(needs)
     return [
         replace(
             fact,
             committed_hours={
-                need.code: Decimal(str(load.get(fact.user_id, {}).get(f"due_{n}") or 0))
-                for n, need in enumerate(needs)
+                need.code: Decimal(str(hours))
+                for need, hours in zip(needs, due.get(fact.user_id, none_due), strict=True)
             },
             partner_assignments=continuity.get(fact.id, 0),
             last_assigned_at=last_assigned.get(fact.id),
