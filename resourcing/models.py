@@ -42,9 +42,15 @@ class Service(models.Model):
         return (self.code,)
 
 
+class TaskTemplateManager(models.Manager):
+    def get_by_natural_key(self, service_code: str, anchor: str, title: str):
+        return self.get(service__code=service_code, anchor=anchor, title=title)
+
+
 class TaskTemplate(models.Model):
     """One step of a service's playbook: due `offset_days` after (or, if negative, before) its
-    anchor."""
+    anchor. Known by (service code, anchor, title), so loading the playbooks again updates the
+    steps instead of duplicating them."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="templates")
     title = models.CharField(max_length=200)
@@ -59,9 +65,14 @@ class TaskTemplate(models.Model):
     )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
 
+    objects = TaskTemplateManager()
+
     class Meta:
         ordering = ["service", "anchor", "offset_days", "pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["service", "anchor", "title"], name="template_step_unique"
+            ),
             models.CheckConstraint(condition=_in("anchor", Anchor), name="template_anchor_valid"),
             models.CheckConstraint(
                 condition=models.Q(effort_hours__gte=0), name="template_effort_non_negative"
@@ -71,6 +82,11 @@ class TaskTemplate(models.Model):
     def __str__(self) -> str:
         sign = "+" if self.offset_days >= 0 else ""
         return f"{self.title} ({self.anchor} {sign}{self.offset_days}d)"
+
+    def natural_key(self):
+        return (*self.service.natural_key(), self.anchor, self.title)
+
+    natural_key.dependencies = ["resourcing.service"]
 
 
 class Specialist(models.Model):

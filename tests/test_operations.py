@@ -257,3 +257,53 @@ def test_a_read_only_sqlite_database_is_a_503_and_the_app_recovers(api, head):
     assert response.status_code == 503
     assert response.json()["cause"] == "read_only"
     assert client.post("/api/v1/therapeutic-areas/", body, format="json").status_code == 201
+
+
+# Settings ---------------------------------------------------------------------------------
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 64 + "-not-a-real-secret-but-long-and-random-enough-9f8e7d",
+    "ALLOWED_HOSTS": "alliances.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://alliances.example.com",
+    "DATABASE_URL": "postgres://app@db.example.com:5432/alliances",
+    "REDIS_CACHE_URL": "redis://cache.example.com:6379/1",
+}
+
+
+def _production(*args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    unset = ("MEDIA_ROOT", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "STATIC_ROOT")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**env, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_needs_only_what_the_code_uses():
+    result = _production("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_meters_database_and_cache_calls():
+    result = _production(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE']); "
+        "print(settings.CACHES['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "django_prometheus.db.backends.postgresql",
+        "config.cache.MeteredRedisCache",
+    ]

@@ -116,9 +116,11 @@ TEMPLATES = [
 ]
 
 
-def database_config(url: str) -> dict:
+def database_config(url: str, *, metrics: bool = False) -> dict:
     """A database from DATABASE_URL; SQLite gets WAL, IMMEDIATE transactions and a busy timeout
-    so concurrent requests wait for the write lock instead of failing with "database is locked"."""
+    so concurrent requests wait for the write lock instead of failing with "database is locked".
+    PostgreSQL connections are health-checked and give up connecting after 5 s, so an outage is
+    a quick 503. With `metrics`, queries are counted for Prometheus (django-prometheus)."""
     config = env.db_url_config(url)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
@@ -131,6 +133,9 @@ def database_config(url: str) -> dict:
     else:
         config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if metrics and config["ENGINE"].startswith("django.db.backends."):
+        config["ENGINE"] = config["ENGINE"].replace("django.db.", "django_prometheus.db.", 1)
     return config
 
 
@@ -197,6 +202,9 @@ REQUEST_JSON_MAX_DEPTH = env_int("REQUEST_JSON_MAX_DEPTH", default=16, low=4, hi
 # A session-authenticated write without its CSRF token: JSON under /api/, the page elsewhere.
 CSRF_FAILURE_VIEW = "config.urls.csrf_failure"
 
+# `manage.py load_demo` (demo users with published passwords) runs only where this is on; the
+# production settings turn it off.
+DEMO_DATA_ALLOWED = True
 # `make run` loads each set only into empty tables (manage.py load_demo), in this order, from a
 # fixture or a builder that dates it around today. A set
 # that builds on another ("needs") loads only in the same run as that one.

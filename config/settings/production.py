@@ -1,22 +1,24 @@
-"""Stateless web nodes behind a TLS proxy, PostgreSQL, Redis, Celery workers and beat."""
+"""Stateless web nodes behind a TLS proxy, sharing PostgreSQL and Redis."""
 
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+DEMO_DATA_ALLOWED = False  # load_demo refuses to run: its users' passwords are in the README
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
-DATABASES = {"default": database_config(env("DATABASE_URL"))}  # noqa: F405
+DATABASES = {"default": database_config(env("DATABASE_URL"), metrics=True)}  # noqa: F405
+# Shared by every web node: throttle counts. A short socket timeout keeps an outage quick (the
+# token throttle then fails open, /readyz says "cache": "down").
 CACHES = {
-    "default": env.cache_url(
-        "REDIS_CACHE_URL", backend="django.core.cache.backends.redis.RedisCache"
-    )
+    "default": {
+        **env.cache_url("REDIS_CACHE_URL", backend="config.cache.MeteredRedisCache"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 }
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = False
-# Every web node and worker must see the same files: point this at shared storage.
-MEDIA_ROOT = env.path("MEDIA_ROOT")
+# CELERY_BROKER_URL and MEDIA_ROOT keep base's optional defaults: nothing sends a task or
+# stores a file yet.
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

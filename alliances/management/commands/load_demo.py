@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -40,6 +40,12 @@ class Command(BaseCommand):
     help = "Create the demo users and load each demo data set whose tables are empty."
 
     def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "load_demo creates demo users with published passwords and is refused on these "
+                "settings (DEMO_DATA_ALLOWED is off, as in config.settings.production). Load "
+                "the playbooks with `manage.py loaddata fixtures/playbooks.json` instead."
+            )
         with transaction.atomic():
             created = self._users()
         loaded = set()
