@@ -85,13 +85,13 @@ def child(kind: str) -> dict:
             wb.save(out)
             seconds = time.perf_counter() - started
             return {"seconds": seconds, "rows": sum(len(rows) for _, rows in sheets)}
-        import reports.workbook as workbook
+        import reports.portfolio.render as render
 
         # Warm, as a long-running worker is and as the openpyxl runs below are (they build the
         # workbook first): imports and first-query set-up are not the export's cost per file.
         portfolio_workbook_build(PortfolioQuery(user=user, params=since), out=out)
         executed, phases = [], {}
-        write_register = workbook.write_register
+        write_register = render.write_register
 
         def timed_register(*args, **kwargs):
             begun = time.perf_counter()
@@ -99,7 +99,7 @@ def child(kind: str) -> dict:
             phases["register"] = time.perf_counter() - begun
             return result
 
-        workbook.write_register = timed_register
+        render.write_register = timed_register
 
         def count(execute, sql, params, many, context):
             executed.append(sql)

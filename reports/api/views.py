@@ -17,6 +17,7 @@ from config.api.idempotency import IdempotentMixin
 
 from .. import access, selectors, services
 from ..filters import StatusReportFilter
+from ..portfolio.params import DEFAULT_SINCE_DAYS
 from ..workbook import PortfolioQuery, portfolio_workbook_build
 from .serializers import (
     StatusReportCreateSerializer,
@@ -85,7 +86,7 @@ class StatusReportViewSet(
 SINCE = OpenApiParameter(
     "since",
     OpenApiTypes.DATE,
-    description="Changes since this date, up to today (default: 30 days ago).",
+    description=f"Changes since this date, up to today (default: {DEFAULT_SINCE_DAYS} days ago).",
 )
 
 

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from tqdm import tqdm
 
 from reports.access import can_download_portfolio
+from reports.portfolio.params import DEFAULT_SINCE_DAYS
 from reports.workbook import PortfolioQuery, portfolio_workbook_build
 
 
@@ -30,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="Whose view of the portfolio.")
         parser.add_argument("--out", required=True, help="The .xlsx file to write.")
         parser.add_argument(
-            "--since", help="Changes since this date, YYYY-MM-DD (default: 30 days ago)."
+            "--since",
+            help=f"Changes since this date, YYYY-MM-DD (default: {DEFAULT_SINCE_DAYS} days ago).",
         )
         parser.add_argument(
             "--filter",
