@@ -47,6 +47,10 @@ def can_change_alliance(user, alliance) -> bool:
     return manages_alliances(user)
 
 
+def can_change_confidentiality(user) -> bool:
+    return is_head(user)
+
+
 def can_change_reference_data(user) -> bool:
     return is_head(user)
 

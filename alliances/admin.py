@@ -70,6 +70,9 @@ class PartnerAdmin(ReferenceAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_add_permission(self, request):
         return access.can_change_partners(request.user)
 

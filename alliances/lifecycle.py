@@ -8,6 +8,12 @@ from collections.abc import Callable
 _checks: list[Callable] = []
 # (alliance, field, from_value, to, actor) -> None; runs in the same transaction, after the move.
 _handlers: list[Callable] = []
+# (alliance, user, actor, hand_to) -> None: someone left the alliance's team (a member removed,
+# a lead or sponsor replaced). Runs in the same transaction, after the change; hands their
+# work to `hand_to`, or raises DomainError when the work would outlive their access.
+_departures: list[Callable] = []
+# (alliance, confidential, actor) -> None; may raise DomainError to refuse the change of flag.
+_confidentiality_checks: list[Callable] = []
 
 
 def register_transition_check(check: Callable) -> None:
@@ -28,3 +34,23 @@ def check_transition(*, alliance, field: str, to: str) -> None:
 def after_transition(*, alliance, field: str, from_value: str, to: str, actor) -> None:
     for handler in _handlers:
         handler(alliance=alliance, field=field, from_value=from_value, to=to, actor=actor)
+
+
+def register_departure_handler(handler: Callable) -> None:
+    if handler not in _departures:
+        _departures.append(handler)
+
+
+def register_confidentiality_check(check: Callable) -> None:
+    if check not in _confidentiality_checks:
+        _confidentiality_checks.append(check)
+
+
+def after_departure(*, alliance, user, actor, hand_to=None) -> None:
+    for handler in _departures:
+        handler(alliance=alliance, user=user, actor=actor, hand_to=hand_to)
+
+
+def check_confidentiality(*, alliance, confidential: bool, actor) -> None:
+    for check in _confidentiality_checks:
+        check(alliance=alliance, confidential=confidential, actor=actor)

@@ -82,7 +82,27 @@ def alliance_create(*, actor, data: dict, members: list[dict] | None = None) -> 
 def alliance_update(*, actor, alliance: Alliance, data: dict) -> Alliance:
     """Edit descriptive fields; stage, status and model move only through alliance_transition."""
     locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    return update_and_record(actor=actor, instance=locked, data=data, alliance=locked)
+    before = {locked.lead, locked.executive_sponsor} - {None}
+    updated = update_and_record(actor=actor, instance=locked, data=data, alliance=locked)
+    # On a confidential alliance, a replaced lead or sponsor who is no longer on the team
+    # hands their open work there to the (new) lead: it must not outlive their access.
+    if updated.confidential:
+        for person in before:
+            if not still_on_team(alliance=updated, user=person):
+                try:
+                    lifecycle.after_departure(
+                        alliance=updated, user=person, actor=actor, hand_to=updated.lead
+                    )
+                except ValidationError as error:
+                    raise ValidationError(
+                        {
+                            "lead": [
+                                f"Cannot take over {person.get_username()}'s work here: {m}"
+                                for m in error.messages
+                            ]
+                        }
+                    ) from None
+    return updated
 
 
 def _check_move(*, field: str, current: str, to: str, backwards_allowed: bool) -> bool:
@@ -166,13 +186,55 @@ def alliance_member_add(*, actor, alliance: Alliance, user, role: str) -> Allian
 
 
 @transaction.atomic
-def alliance_member_remove(*, actor, membership: AllianceMembership) -> None:
-    membership = AllianceMembership.objects.select_for_update().get(pk=membership.pk)
+def alliance_member_remove(*, actor, membership: AllianceMembership, hand_to=None) -> None:
+    """Take someone off the team. Their open work on the alliance goes to `hand_to` if given;
+    on a confidential alliance they would no longer see, work they still hold refuses the
+    removal (409 member_has_work): work never outlives access."""
+    membership = (
+        AllianceMembership.objects.select_for_update(of=("self",))
+        .select_related("alliance", "user")
+        .get(pk=membership.pk)
+    )
+    alliance, user = membership.alliance, membership.user
     activity_record(
         actor=actor,
         verb="member_removed",
         target=membership,
-        alliance=membership.alliance,
-        changes={"member": [membership.user_id, None], "role": [membership.role, None]},
+        alliance=alliance,
+        changes={"member": [user.pk, None], "role": [membership.role, None]},
     )
     membership.delete()
+    lifecycle.after_departure(alliance=alliance, user=user, actor=actor, hand_to=hand_to)
+
+
+def still_on_team(*, alliance: Alliance, user) -> bool:
+    """On the team by its own rows (lead, sponsor, member), whatever work they hold."""
+    return (
+        alliance.lead_id == user.pk
+        or alliance.executive_sponsor_id == user.pk
+        or AllianceMembership.objects.filter(alliance=alliance, user=user).exists()
+    )
+
+
+@transaction.atomic
+def alliance_set_confidential(*, actor, alliance: Alliance, confidential: bool, note: str):
+    """The head marks an alliance confidential or not, saying why; logged."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": ["Say why the confidentiality changes."]})
+    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    if locked.confidential == confidential:
+        state = "confidential" if confidential else "not confidential"
+        raise DomainError("no_change", f"{locked.code} is already {state}.")
+    lifecycle.check_confidentiality(alliance=locked, confidential=confidential, actor=actor)
+    locked.confidential = confidential
+    locked.save(update_fields=["confidential", "updated_at"])
+    activity_record(
+        actor=actor,
+        verb="confidentiality_changed",
+        target=locked,
+        alliance=locked,
+        changes={"confidential": [not confidential, confidential]},
+        note=note,
+    )
+    return locked

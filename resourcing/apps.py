@@ -15,3 +15,5 @@ class ResourcingConfig(AppConfig):
         querysets.register_partner_reference(handlers.intake_request_model)
         lifecycle.register_transition_check(handlers.refuse_closing_with_open_work)
         lifecycle.register_transition_handler(handlers.start_termination_playbook)
+        lifecycle.register_departure_handler(handlers.hand_over_work)
+        lifecycle.register_confidentiality_check(handlers.refuse_hiding_work)

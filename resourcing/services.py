@@ -22,9 +22,11 @@ from alliances.choices import MemberRole, PartnerKind, Stage
 from alliances.choices import Status as AllianceStatus
 from alliances.models import ActivityLog, Alliance, Partner
 from alliances.services import alliance_create, reference_create
+from alliances.transitions import illegal_transition
 from config.errors import DomainError
 
-from .choices import INTAKE_EDGES, OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
+from . import machines
+from .choices import OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
 from .models import (
     Assignment,
     IntakeMessage,
@@ -72,12 +74,7 @@ def intake_submit(*, actor, data: dict, services: list) -> IntakeRequest:
 def _move(*, actor, intake: IntakeRequest, to: str, verb: str, note: str = "", **fields):
     """Lock the request, check the edge, move it and log the move."""
     locked = IntakeRequest.objects.select_for_update().get(pk=intake.pk)
-    if to not in INTAKE_EDGES[locked.status]:
-        allowed = ", ".join(sorted(INTAKE_EDGES[locked.status])) or "nothing (it is final)"
-        raise DomainError(
-            "illegal_transition",
-            f"This request is {locked.status}; from {locked.status} it can move to {allowed}.",
-        )
+    machines.INTAKE.check(locked.status, to)
     changes = apply_changes(locked, {"status": to, **fields})
     locked.save()
     activity_record(actor=actor, verb=verb, target=locked, changes=changes, note=note)
@@ -295,11 +292,11 @@ def _accept_locked(intake: IntakeRequest) -> IntakeRequest:
             "This request has already been accepted.",
             alliance=locked.alliance_id,
         )
-    if locked.status != IntakeStatus.TRIAGE:
-        raise DomainError(
-            "illegal_transition",
-            f"Only a request in triage can be accepted; this one is {locked.status}.",
-        )
+    machines.INTAKE.check(
+        locked.status,
+        IntakeStatus.ACCEPTED,
+        detail=f"Only a request in triage can be accepted; this one is {locked.status}.",
+    )
     return locked
 
 
@@ -482,21 +479,6 @@ def intake_accept(
 
 # Tasks ---------------------------------------------------------------------------------------
 
-TASK_MOVES = {
-    "start": (
-        {TaskStatus.OPEN, TaskStatus.WAITING_ON_PARTNER, TaskStatus.BLOCKED},
-        TaskStatus.IN_PROGRESS,
-    ),
-    "wait_on_partner": ({TaskStatus.OPEN, TaskStatus.IN_PROGRESS}, TaskStatus.WAITING_ON_PARTNER),
-    "block": (
-        {TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.WAITING_ON_PARTNER},
-        TaskStatus.BLOCKED,
-    ),
-    "complete": (set(OPEN_WORK), TaskStatus.DONE),
-    "reopen": ({TaskStatus.DONE, TaskStatus.CANCELLED}, TaskStatus.OPEN),
-    "cancel": (set(OPEN_WORK), TaskStatus.CANCELLED),
-}
-
 
 def _locked_task(task: Task) -> Task:
     return Task.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=task.pk)
@@ -506,14 +488,14 @@ def _locked_task(task: Task) -> Task:
 def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
     """Move a task along DESIGN.md's edges; `reason` for block and cancel."""
     locked = _locked_task(task)
-    allowed_from, to = TASK_MOVES[action]
+    to = machines.TASK_ACTIONS[action]
     if to in OPEN_WORK and locked.status not in OPEN_WORK:
         _refuse_closed(locked.alliance)
-    if locked.status not in allowed_from:
-        raise DomainError(
-            "illegal_transition",
-            f"A task that is {locked.status} cannot {action.replace('_', ' ')}.",
-        )
+    machines.TASK.check(
+        locked.status,
+        to,
+        detail=f"A task that is {locked.status} cannot {action.replace('_', ' ')}.",
+    )
     fields = {"status": to, "blocked_reason": reason if to == TaskStatus.BLOCKED else ""}
     if to == TaskStatus.DONE:
         fields["completed_at"] = timezone.now()
@@ -562,8 +544,11 @@ def _refuse_closed(alliance) -> None:
 def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
     locked = _locked_task(task)
     if locked.status not in OPEN_WORK:
-        raise DomainError(
-            "illegal_transition", f"A task that is {locked.status} cannot be reassigned."
+        raise illegal_transition(
+            machines.TASK,
+            locked.status,
+            locked.status,
+            detail=f"A task that is {locked.status} cannot be reassigned.",
         )
     refusal = assignee_refusal(user=assignee, alliance=locked.alliance, service=locked.service)
     if refusal:
@@ -607,3 +592,34 @@ def task_create(*, actor, data: dict) -> Task:
 def task_update(*, actor, task: Task, data: dict) -> Task:
     locked = _locked_task(task)
     return update_and_record(actor=actor, instance=locked, data=data, alliance=locked.alliance)
+
+
+@transaction.atomic
+def work_hand_over(*, actor, alliance, tasks: list[Task], assignments: list[Assignment], to):
+    """Someone's open tasks and assignments on `alliance` go to `to`, who must be able to take
+    each task's service (assignee_refusal); each move is logged."""
+    for service in {item.service for item in [*tasks, *assignments]}:
+        refusal = assignee_refusal(user=to, alliance=alliance, service=service)
+        if refusal:
+            raise ValidationError({"hand_to": [refusal]})
+    profile = Specialist.objects.filter(user=to, active=True).prefetch_related("services").first()
+    delivers = {service.pk for service in profile.services.all()} if profile else set()
+    for task in tasks:
+        changes = apply_changes(task, {"assignee": to})
+        task.save(update_fields=["assignee", "updated_at"])
+        activity_record(
+            actor=actor, verb="task_handed_over", target=task, alliance=alliance, changes=changes
+        )
+    for assignment in assignments:
+        changes = apply_changes(
+            assignment,
+            {"assignee": to, "specialist": profile if assignment.service_id in delivers else None},
+        )
+        assignment.save(update_fields=["assignee", "specialist"])
+        activity_record(
+            actor=actor,
+            verb="assignment_handed_over",
+            target=assignment,
+            alliance=alliance,
+            changes=changes,
+        )

@@ -209,6 +209,7 @@ class AllianceInputSerializer(StrictModelSerializer):
         "status": "Move it with POST alliances/{id}/transition/.",
         "management_model": "Change it with POST alliances/{id}/transition/.",
         "members": "Add members with POST alliances/{id}/members/.",
+        "confidential": "Only the head changes it, with POST alliances/{id}/confidentiality/.",
     }
 
     class Meta:
@@ -228,8 +229,15 @@ class AllianceInputSerializer(StrictModelSerializer):
             "upfront_payment",
             "potential_milestones",
             "currency",
-            "confidential",
         ]
+
+    def get_fields(self):
+        # A partner the writer may not see is, to them, a partner that does not exist.
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "partner" in fields:
+            fields["partner"].queryset = Partner.objects.visible_to(request.user)
+        return fields
 
     def validate(self, attrs):
         def value(name):
@@ -265,6 +273,7 @@ class AllianceCreateInputSerializer(AllianceInputSerializer):
             "status",
             "management_model",
             "members",
+            "confidential",
         ]
         extra_kwargs = {"stage": {"required": True}, "status": {"required": True}}
 
@@ -273,6 +282,17 @@ class AllianceCreateInputSerializer(AllianceInputSerializer):
         if len(users) != len(set(users)):
             raise serializers.ValidationError("Each person can be listed once.")
         return members
+
+
+class ConfidentialityInputSerializer(StrictSerializer):
+    confidential = serializers.BooleanField()
+    note = serializers.CharField(max_length=4000)
+
+
+class HandToSerializer(StrictSerializer):
+    """Whom someone leaving the team hands their open work on the alliance to."""
+
+    hand_to = StrictPrimaryKeyRelatedField(queryset=active_users, required=False)
 
 
 class TransitionInputSerializer(StrictSerializer):

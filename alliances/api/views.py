@@ -1,7 +1,7 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -22,6 +22,8 @@ from .serializers import (
     AllianceDetailSerializer,
     AllianceInputSerializer,
     AllianceSerializer,
+    ConfidentialityInputSerializer,
+    HandToSerializer,
     MemberInputSerializer,
     MembershipSerializer,
     PartnerSerializer,
@@ -140,6 +142,9 @@ class TherapeuticAreaViewSet(ReferenceViewSet):
 
 
 class PartnerViewSet(ReferenceViewSet):
+    """Partners: everyone's, except one named only by confidential alliances or requests,
+    which only those who may see one of them see."""
+
     queryset = Partner.objects.all()
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
@@ -148,6 +153,9 @@ class PartnerViewSet(ReferenceViewSet):
     ordering = ["name"]
     lookup_value_regex = ID
     write_message = "Only alliance leads and the head add or change partners."
+
+    def get_queryset(self):
+        return Partner.objects.visible_to(self.request.user)
 
     def can_write(self, user) -> bool:
         return access.can_change_partners(user)
@@ -204,7 +212,7 @@ class AllianceViewSet(
             access.can_create_alliance(request.user),
             "New alliances come through the front door; only the head registers one directly.",
         )
-        data = AllianceCreateInputSerializer(data=request.data)
+        data = AllianceCreateInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         members = fields.pop("members", [])
@@ -214,7 +222,9 @@ class AllianceViewSet(
     @extend_schema(request=AllianceInputSerializer, responses=AllianceDetailSerializer)
     def partial_update(self, request, pk=None):
         alliance = self._changeable()
-        data = AllianceInputSerializer(instance=alliance, data=request.data, partial=True)
+        data = AllianceInputSerializer(
+            instance=alliance, data=request.data, partial=True, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         services.alliance_update(actor=request.user, alliance=alliance, data=data.validated_data)
         return self._detail(alliance)
@@ -259,13 +269,55 @@ class AllianceViewSet(
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "hand_to",
+                int,
+                description="Whom their open tasks and assignments here go to (a user id).",
+            )
+        ],
+        responses={
+            204: None,
+            409: OpenApiResponse(description="member_has_work: name someone with hand_to"),
+        },
+    )
     @action(detail=True, methods=["delete"], url_path=rf"members/(?P<user_id>{ID})")
     def remove_member(self, request, pk=None, user_id=None):
+        """Take someone off the team; `?hand_to=` passes their open work here to someone else.
+        On a confidential alliance, removing someone who still holds work there is refused."""
         alliance = self._changeable()
         membership = get_object_or_404(alliance.memberships.all(), user_id=user_id)
-        services.alliance_member_remove(actor=request.user, membership=membership)
+        params = HandToSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        services.alliance_member_remove(
+            actor=request.user,
+            membership=membership,
+            hand_to=params.validated_data.get("hand_to"),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=ConfidentialityInputSerializer,
+        responses={
+            200: AllianceDetailSerializer,
+            409: OpenApiResponse(description="no_change or work_outside_team"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def confidentiality(self, request, pk=None):
+        """The head marks the alliance confidential or not, with a note; it is logged."""
+        alliance = self.get_object()
+        require(
+            access.can_change_confidentiality(request.user),
+            "Only the head of alliance management changes confidentiality.",
+        )
+        data = ConfidentialityInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.alliance_set_confidential(
+            actor=request.user, alliance=alliance, **data.validated_data
+        )
+        return self._detail(alliance)
 
     # Filters and ordering apply to lists only; an action's own list is just paginated.
     def filter_queryset(self, queryset):

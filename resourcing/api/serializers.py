@@ -246,6 +246,14 @@ class IntakeRequestInputSerializer(StrictModelSerializer):
             "confidential",
         ]
 
+    def get_fields(self):
+        # A partner the requester may not see is, to them, a partner that does not exist.
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["partner"].queryset = Partner.objects.visible_to(request.user)
+        return fields
+
     def validate(self, attrs):
         errors = {}
         partner, name = attrs.get("partner"), attrs.get("partner_name", "").strip()

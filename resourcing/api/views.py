@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -17,7 +16,6 @@ from config.api.pagination import is_whole_number
 
 from .. import access, capacity, selectors, services
 from ..filters import IntakeRequestFilter, SpecialistFilter, TaskFilter
-from ..models import Specialist
 from .serializers import (
     AcceptResultSerializer,
     AcceptSerializer,
@@ -132,7 +130,7 @@ class SpecialistViewSet(
     @action(detail=True, methods=["get"])
     def workload(self, request, pk=None):
         """Capacity, open work, overdue and utilisation over the next `weeks` (default 12)."""
-        specialist = get_object_or_404(Specialist.objects.all(), pk=pk)
+        specialist = self.get_object()  # someone else's profile is a 404, as in the list
         require(
             access.can_see_workload(request.user, specialist),
             "Only leads, the head and the specialist see a workload.",
@@ -185,7 +183,7 @@ class IntakeRequestViewSet(
         request=IntakeRequestInputSerializer, responses={201: IntakeRequestDetailSerializer}
     )
     def create(self, request):
-        data = IntakeRequestInputSerializer(data=request.data)
+        data = IntakeRequestInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         requested = fields.pop("requested_services")

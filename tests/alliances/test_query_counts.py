@@ -42,8 +42,9 @@ def portfolio(lead):
     [
         # token lookup, roles (for visibility), count, page
         ("/api/v1/alliances/", 4),
+        # token lookup, roles (partners named only by confidential rows are hidden), count, page
+        ("/api/v1/partners/", 4),
         # token lookup, count, page
-        ("/api/v1/partners/", 3),
         ("/api/v1/therapeutic-areas/", 3),
         # token lookup, roles, count, page, the page's groups
         ("/api/v1/users/", 5),

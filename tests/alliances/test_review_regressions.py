@@ -25,11 +25,16 @@ def test_an_empty_ordering_means_the_default_order(api, lead, ordering):
         assert api(lead).get(url, {"ordering": ordering}).status_code == 200
 
 
-def test_a_lead_who_hides_an_alliance_from_themselves_gets_the_result_not_a_500(api, lead2, head):
+def test_only_the_head_changes_confidentiality_and_a_lead_cannot_patch_it(api, lead2, head):
     alliance = AllianceFactory(name="BOREALIS")
     response = api(lead2).patch(
         f"/api/v1/alliances/{alliance.pk}/", {"confidential": True}, format="json"
     )
+    assert response.status_code == 400
+    assert "confidentiality" in response.json()["confidential"][0]
+    url = f"/api/v1/alliances/{alliance.pk}/confidentiality/"
+    assert api(lead2).post(url, {"confidential": True, "note": "x"}).status_code == 403
+    response = api(head).post(url, {"confidential": True, "note": "Partner asked"})
     assert response.status_code == 200
     assert response.json()["confidential"] is True
     assert api(lead2).get(f"/api/v1/alliances/{alliance.pk}/").status_code == 404

@@ -55,7 +55,7 @@ def test_triage_buttons_call_the_services(client, lead):
     assert intake.status == "needs_info"
     assert IntakeMessage.objects.get().text == "Which indication?"
     refused = client.post(triage_url(intake), {"do": "decline", "reason": "No"}, follow=True)
-    assert "from needs_info it can move to" in refused.content.decode()
+    assert "from needs_info: submitted" in refused.content.decode()
 
 
 def test_decline_from_the_triage_page(client, lead):

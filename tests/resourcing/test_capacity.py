@@ -64,8 +64,9 @@ def test_leave_reduces_capacity(api, lead, team):
 def test_workload_permissions(api, team, executive, requester, lead):
     me, other = team
     assert api(lead).get(f"/api/v1/specialists/{other.pk}/workload/").status_code == 200
-    assert api(me.user).get(f"/api/v1/specialists/{other.pk}/workload/").status_code == 403
-    assert api(executive).get(f"/api/v1/specialists/{me.pk}/workload/").status_code == 403
+    # Someone else's profile is a 404, as it is absent from their list.
+    assert api(me.user).get(f"/api/v1/specialists/{other.pk}/workload/").status_code == 404
+    assert api(executive).get(f"/api/v1/specialists/{me.pk}/workload/").status_code == 404
     assert api().get(f"/api/v1/specialists/{me.pk}/workload/").status_code == 401
     assert api(lead).get("/api/v1/specialists/99999/workload/").status_code == 404
 
