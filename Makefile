@@ -47,6 +47,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## make test-clock-ahead: make test's selection with the test clock a year ahead of the real date
+test-clock-ahead: $(STAMP)
+	TEST_CLOCK=real TEST_CLOCK_SHIFT_DAYS=365 $(MAKE) --no-print-directory test
+
 check-migrations: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
