@@ -1,32 +1,28 @@
-"""Status reports in the admin: inline on each alliance, and a list of their own."""
+"""Status reports in the admin: inline on each alliance, and a list of their own; and the
+page that downloads the portfolio workbook."""
 
-import datetime
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path
 
+from alliances import admin_rules as rules
 from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline
-from alliances.choices import (
-    AllianceType,
-    Direction,
-    ManagementModel,
-    PartnerKind,
-    Stage,
-    Status,
-)
-from alliances.models import Alliance, Partner, TherapeuticArea
+from alliances.filters import AllianceFilter
+from alliances.models import Alliance, Partner
 from config.admin_errors import REFUSALS, refusal_message
+from config.api.filters import StrictBooleanField
 
 from . import access, selectors, services
 from .api.views import workbook_response
-from .choices import Rag
 from .models import StatusReport
+from .portfolio.params import DEFAULT_SINCE_DAYS, SinceField
 
 
 class StatusReportInline(StaffInline):
@@ -37,15 +33,6 @@ class StatusReportInline(StaffInline):
     ordering = ["-month"]
     show_change_link = True
     max_num = 0  # written from the status report page, which checks the month is open
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AllianceWithReportsAdmin(AllianceAdmin):
@@ -86,6 +73,10 @@ class StatusReportForm(forms.ModelForm):
         return data
 
 
+def _writes_report(user, report=None) -> bool:
+    return report is None or access.can_write_status_report(user, report.alliance)
+
+
 @admin.register(StatusReport)
 class StatusReportAdmin(RoleAdmin):
     form = StatusReportForm
@@ -103,14 +94,9 @@ class StatusReportAdmin(RoleAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["alliance", "month", "author"] if obj else ["author"]
 
-    def has_add_permission(self, request):
-        return request.user.is_staff
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None or access.can_write_status_report(request.user, obj.alliance)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    add_rule = staticmethod(rules.staff)
+    change_rule = staticmethod(_writes_report)
+    delete_rule = staticmethod(rules.nobody)
 
     def get_urls(self):
         view = self.admin_site.admin_view(download_portfolio_view)
@@ -134,65 +120,62 @@ class StatusReportAdmin(RoleAdmin):
 
 
 YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+LABELS = {
+    "mine": "Alliances I lead, sponsor or am a member of",
+    "rag": "Latest RAG",
+    "report_missing": "Status report missing",
+}
 
 
 class PortfolioForm(forms.Form):
-    """The workbook's filters, as on the alliances list."""
+    """The workbook's parameters: `search`, the alliances list's filters and `since`. The
+    filters are the filterset's own form fields, so this page parses every value exactly as
+    the API does; only their widgets are the admin's (selects of what the reader can see)."""
 
-    search = forms.CharField(required=False, help_text="Code, name or partner name.")
-    stage = forms.MultipleChoiceField(choices=Stage.choices, required=False)
-    status = forms.MultipleChoiceField(choices=Status.choices, required=False)
-    therapeutic_area = forms.ModelMultipleChoiceField(
-        queryset=TherapeuticArea.objects.order_by("name"), to_field_name="code", required=False
-    )
-    alliance_type = forms.MultipleChoiceField(choices=AllianceType.choices, required=False)
-    direction = forms.MultipleChoiceField(choices=Direction.choices, required=False)
-    management_model = forms.MultipleChoiceField(choices=ManagementModel.choices, required=False)
-    partner = forms.ModelChoiceField(queryset=Partner.objects.order_by("name"), required=False)
-    partner_kind = forms.MultipleChoiceField(choices=PartnerKind.choices, required=False)
-    lead = forms.ModelChoiceField(queryset=None, required=False)
-    executive_sponsor = forms.ModelChoiceField(queryset=None, required=False)
-    mine = forms.ChoiceField(
-        choices=YES_NO, required=False, label="Alliances I lead, sponsor or am a member of"
-    )
-    confidential = forms.ChoiceField(choices=YES_NO, required=False)
-    rag = forms.MultipleChoiceField(choices=Rag.choices, required=False, label="Latest RAG")
-    report_missing = forms.ChoiceField(
-        choices=YES_NO, required=False, label="Status report missing"
-    )
-    start_date_after = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
-    start_date_before = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
-    end_date_after = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
-    end_date_before = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
-    since = forms.DateField(
-        required=False,
-        help_text="Changes since this date, up to today (default 30 days ago).",
-        widget=forms.DateInput({"type": "date"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        visible = Alliance.objects.visible_to(user)
-        people = get_user_model().objects.order_by("last_name", "first_name", "username")
-        self.fields["lead"].queryset = people.filter(pk__in=visible.values("lead_id"))
-        self.fields["executive_sponsor"].queryset = people.filter(
-            pk__in=visible.values("executive_sponsor_id")
-        )
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        request = SimpleNamespace(user=user)
+        filterset = AllianceFilter(queryset=Alliance.objects.visible_to(user), request=request)
+        filters = filterset.get_form_class()(prefix=filterset.form_prefix).fields
+        self.fields = {
+            "search": forms.CharField(required=False, help_text="Code, name or partner name."),
+            **filters,
+            "since": SinceField(
+                required=False,
+                help_text=f"Changes since this date, up to today (default "
+                f"{DEFAULT_SINCE_DAYS} days ago).",
+                widget=forms.DateInput({"type": "date"}),
+            ),
+        }
+        choices = _choices(user)
+        for name, field in filters.items():
+            field.label = LABELS.get(name, pretty_name(name))
+            if name in choices:
+                field.widget = forms.Select(choices=[("", "Any"), *choices[name]])
+            elif isinstance(field, StrictBooleanField):
+                field.widget = forms.Select(choices=YES_NO)
+            elif isinstance(field, forms.DateField):
+                field.widget = forms.DateInput({"type": "date"})
 
     def params(self) -> QueryDict:
-        """The chosen filters as the API's query parameters."""
-        params = QueryDict(mutable=True)
-        for name, value in self.cleaned_data.items():
-            if isinstance(value, datetime.date):
-                params[name] = value.isoformat()
-            elif isinstance(value, models.Model):
-                params[name] = str(value.pk)
-            elif isinstance(value, str):
-                if value.strip():
-                    params[name] = value
-            elif value is not None and len(value):
-                params.setlist(name, [getattr(v, "code", v) for v in value])
+        """What was asked, as the API's query parameters (the workbook parses them again)."""
+        params = self.data.copy()
+        params.pop("download", None)
         return params
+
+
+def _choices(user) -> dict[str, list[tuple[int, str]]]:
+    """The id filters' options: people on alliances the reader sees, partners they see."""
+    visible = Alliance.objects.visible_to(user)
+    people = get_user_model().objects.order_by("last_name", "first_name", "username")
+    partners = Partner.objects.visible_to(user).order_by("name")
+    return {
+        "partner": [(p.pk, str(p)) for p in partners],
+        "lead": [(u.pk, str(u)) for u in people.filter(pk__in=visible.values("lead_id"))],
+        "executive_sponsor": [
+            (u.pk, str(u)) for u in people.filter(pk__in=visible.values("executive_sponsor_id"))
+        ],
+    }
 
 
 def download_portfolio_view(request):
