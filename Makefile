@@ -9,7 +9,7 @@ WORKERS ?= 3
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run test test-services lint format bench check-migrations demo clean
+.PHONY: install run test test-services lint format bench check-migrations demo clean fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-clock-ahead: $(STAMP)
 
 check-migrations: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make fuzz: schemathesis (every check) against a live gunicorn on a fresh demo database in
+## var/fuzz/, as the head, a lead and a requester; a few minutes; fails on any failure
+fuzz: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/python fuzz/run.py
 
 ## make bench: benchmarks on generated data in var/bench.sqlite3 (printed figures, no assertions)
 bench: $(STAMP)

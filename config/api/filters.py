@@ -21,6 +21,10 @@ class BoundedDateField(forms.DateField):
         return day
 
 
+@extend_schema_field(
+    # Empty (`?due_date_after=`) means no filter, as for every filter.
+    {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+)
 class DateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 

@@ -17,8 +17,11 @@ CONFLICT_CODES = [
     "idempotency_key_in_flight",
     "illegal_transition",
     "in_use",
+    "member_has_work",
     "month_closed",
+    "no_change",
     "open_work",
+    "work_outside_team",
 ]
 
 _MESSAGES = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}

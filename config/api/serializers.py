@@ -63,6 +63,21 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal as a string ("12.5"), as the API documents it and answers it: a JSON number
+    is a binary float, and money must not pass through one."""
+
+    default_error_messages = {"not_a_string": 'Give a decimal string, e.g. "12.5".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+_NESTED = (serializers.BaseSerializer, serializers.ListField, serializers.DictField)
+
+
 class StrictSerializerMixin:
     # `field_hints` maps a field the client may not write here to what to do instead.
     field_hints: dict[str, str] = {}
@@ -73,7 +88,25 @@ class StrictSerializerMixin:
             refused = sorted(set(data) - writable)
             if refused:
                 raise serializers.ValidationError({name: [self._refusal(name)] for name in refused})
+        if hasattr(data, "getlist"):
+            self._check_form(data)
         return super().to_internal_value(data)
+
+    def _check_form(self, data) -> None:
+        """A form body (multipart or urlencoded) cannot carry nested objects, and DRF reads a
+        missing list field in one as an empty list: both are 400s rather than silently taken."""
+        errors = {}
+        partial = getattr(self.root, "partial", False)
+        for name, field in self.fields.items():
+            if field.read_only:
+                continue
+            sent = [key for key in data if key == name or key.startswith((f"{name}[", f"{name}."))]
+            if isinstance(field, _NESTED) and sent:
+                errors[name] = ["Send nested fields in a JSON body (application/json)."]
+            elif field.required and not partial and name not in data:
+                errors[name] = [field.error_messages["required"]]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def _refusal(self, name: str) -> str:
         if name in self.field_hints:
@@ -92,5 +125,6 @@ class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: BoundedDateField,
         models.DateTimeField: AwareDateTimeField,
+        models.DecimalField: StrictDecimalField,
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
