@@ -242,18 +242,29 @@ def test_a_missing_table_is_not_called_an_outage(api, lead):
     assert outage_cause(OperationalError("no such table: alliances_alliance")) is None
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'")
-@pytest.mark.django_db(transaction=True)
-def test_a_read_only_sqlite_database_is_a_503_and_the_app_recovers(api, head):
+READ_ONLY = {
+    # SQLite itself refuses every write: "attempt to write a readonly database".
+    "sqlite": ("PRAGMA query_only = ON", "PRAGMA query_only = OFF"),
+    # As a hot standby does: "cannot execute INSERT in a read-only transaction".
+    "postgresql": (
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+    ),
+}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_only_database_is_a_503_and_the_app_recovers(api, head):
     client = api(head)
     body = {"code": "ONC", "name": "Oncology"}
+    read_only, read_write = READ_ONLY[connection.vendor]
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA query_only = ON")  # SQLite itself refuses every write now
+        cursor.execute(read_only)
     try:
         response = client.post("/api/v1/therapeutic-areas/", body, format="json")
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = OFF")
+            cursor.execute(read_write)
     assert response.status_code == 503
     assert response.json()["cause"] == "read_only"
     assert client.post("/api/v1/therapeutic-areas/", body, format="json").status_code == 201

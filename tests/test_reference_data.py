@@ -62,7 +62,7 @@ def test_production_settings_refuse_load_demo(tmp_path):
     assert not (tmp_path / "untouched.sqlite3").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_merges_duplicate_steps_and_keeps_their_tasks():
     before = [("resourcing", "0004_dates_in_range")]
     after = [("resourcing", "0005_template_natural_key")]

@@ -21,6 +21,10 @@ def merge_duplicates(apps, schema_editor):
         ).exclude(pk=group["keep"])
         Task.objects.filter(template__in=duplicates).update(template_id=group["keep"])
         duplicates.delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks now: PostgreSQL refuses to alter a table with
+        # pending trigger events in the same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
