@@ -7,9 +7,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.shortcuts import render
 
-from config.admin_errors import REFUSALS, refusal_message
+from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
 
 from . import access, services
+from . import admin_rules as rules
 from .choices import TransitionField
 from .models import (
     ActivityLog,
@@ -24,23 +25,9 @@ from .services import TRANSITION_CHOICES
 User = get_user_model()
 
 
-class RoleAdmin(admin.ModelAdmin):
-    """Model permissions follow the roles, not per-user Django permissions."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return access.is_head(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.is_head(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return access.is_head(request.user)
+class RoleAdmin(rules.RulesMixin, admin.ModelAdmin):
+    """Permissions from declared rules (admin_rules): staff view, the head writes, unless an
+    admin names other rules."""
 
 
 class ReferenceAdmin(RoleAdmin):
@@ -70,38 +57,54 @@ class PartnerAdmin(ReferenceAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
 
+    add_rule = change_rule = staticmethod(rules.managers)
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return access.can_change_partners(request.user)
 
-    def has_change_permission(self, request, obj=None):
-        return access.can_change_partners(request.user)
+class StaffInline(rules.ReadOnlyRules, admin.TabularInline):
+    """Inlines are seen by whoever sees the page; each names who may change it."""
 
 
-class StaffInline(admin.TabularInline):
-    """Inlines are seen by whoever sees the page; each says who may change it."""
+def _changes_alliance(user, alliance=None) -> bool:
+    return alliance is not None and access.can_change_alliance(user, alliance)
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """A removal the service would refuse (work held on a confidential alliance) is a form
+    error, shown before anything is saved."""
+
+    current_user = None
+
+    def clean(self):
+        super().clean()
+        for member_form in self.deleted_forms:
+            membership = member_form.cleaned_data.get("id")
+            if membership is None:
+                continue
+            refusal = dry_run_refusal(
+                lambda m=membership: services.alliance_member_remove(
+                    actor=self.current_user, membership=m
+                )
+            )
+            if refusal:
+                raise forms.ValidationError(f"{membership.user} stays on the team: {refusal}")
 
 
 class MembershipInline(StaffInline):
     model = AllianceMembership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "added_at"]
     readonly_fields = ["added_at"]
+    add_rule = delete_rule = staticmethod(_changes_alliance)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return obj is not None and access.can_change_alliance(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is not None and access.can_change_alliance(request.user, obj)
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.current_user = request.user
+        return formset
 
 
 class TransitionInline(StaffInline):
@@ -112,11 +115,33 @@ class TransitionInline(StaffInline):
     ordering = ["-created_at"]
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class AllianceForm(forms.ModelForm):
+    """An edit the service would refuse (a lead who cannot take over the old one's work on a
+    confidential alliance) is a form error, not a failed save."""
+
+    current_user = None
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.changed_data and not self.errors:
+            changed = {name: data[name] for name in self.changed_data if name in data}
+            refusal = dry_run_refusal(
+                lambda: services.alliance_update(
+                    actor=self.current_user, alliance=self.instance, data=changed
+                )
+            )
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
+
+
+class ConfidentialityForm(forms.Form):
+    confidential = forms.TypedChoiceField(
+        choices=[("true", "Confidential"), ("false", "Not confidential")],
+        coerce=lambda value: value == "true",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why (logged).")
 
 
 class TransitionForm(forms.Form):
@@ -136,6 +161,10 @@ class TransitionForm(forms.Form):
 
 @admin.register(Alliance)
 class AllianceAdmin(RoleAdmin):
+    form = AllianceForm
+    add_rule = staticmethod(lambda user, obj=None: access.can_create_alliance(user))
+    change_rule = staticmethod(rules.managers)
+    delete_rule = staticmethod(rules.nobody)
     list_display = [
         "code",
         "name",
@@ -160,9 +189,17 @@ class AllianceAdmin(RoleAdmin):
     search_fields = ["code", "name", "partner__name"]
     list_select_related = ["partner", "therapeutic_area", "lead"]
     autocomplete_fields = ["partner", "lead", "executive_sponsor"]
-    readonly_fields = ["code", "stage", "status", "management_model", "created_at", "updated_at"]
+    readonly_fields = [
+        "code",
+        "stage",
+        "status",
+        "management_model",
+        "confidential",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [MembershipInline, TransitionInline]
-    actions = ["move_selected"]
+    actions = ["move_selected", "change_confidentiality"]
     fieldsets = [
         (None, {"fields": ["code", "name", "partner", "therapeutic_area", "description"]}),
         (
@@ -196,14 +233,16 @@ class AllianceAdmin(RoleAdmin):
             return ["code", "created_at", "updated_at"]
         return self.readonly_fields
 
-    def has_add_permission(self, request):
-        return access.can_create_alliance(request.user)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
 
-    def has_change_permission(self, request, obj=None):
-        return access.manages_alliances(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.can_change_confidentiality(request.user):
+            actions.pop("change_confidentiality", None)
+        return actions
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -242,6 +281,41 @@ class AllianceAdmin(RoleAdmin):
                     )
                 )
 
+    def _each_alliance(self, request, queryset, *, form, name, title, intro, verb, write):
+        """An action with a form, applied to each selected alliance through a service: each
+        refusal is reported and leaves that alliance as it was."""
+        if form.is_valid():
+            done, refused = [], []
+            for alliance in queryset.order_by("code"):
+                try:
+                    with transaction.atomic():
+                        write(alliance, form.cleaned_data)
+                    done.append(alliance.code)
+                except REFUSALS as error:
+                    refused.append(f"{alliance.code}: {refusal_message(error)}")
+            if done:
+                self.message_user(
+                    request, f"{verb} {len(done)}: {', '.join(done)}.", messages.SUCCESS
+                )
+            for refusal in refused:
+                self.message_user(request, f"Not {verb.lower()}, {refusal}", messages.ERROR)
+            return None
+        return render(
+            request,
+            "admin/alliances/alliance_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "intro": intro,
+                "submit_label": title.split(" ")[0],
+                "action_name": name,
+                "alliances": queryset.order_by("code"),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
     @admin.action(description="Move selected alliances (stage, status or management model)")
     def move_selected(self, request, queryset):
         if not access.manages_alliances(request.user):
@@ -249,39 +323,42 @@ class AllianceAdmin(RoleAdmin):
                 request, "Only alliance leads and the head move alliances.", messages.ERROR
             )
             return None
-        form = TransitionForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            moved, refused = [], []
-            for alliance in queryset.order_by("code"):
-                try:
-                    with transaction.atomic():
-                        services.alliance_transition(
-                            actor=request.user,
-                            alliance=alliance,
-                            backwards_allowed=access.is_head(request.user),
-                            **form.cleaned_data,
-                        )
-                    moved.append(alliance.code)
-                except REFUSALS as error:
-                    refused.append(f"{alliance.code}: {refusal_message(error)}")
-            if moved:
-                self.message_user(
-                    request, f"Moved {len(moved)}: {', '.join(moved)}.", messages.SUCCESS
-                )
-            for refusal in refused:
-                self.message_user(request, f"Not moved, {refusal}", messages.ERROR)
-            return None
-        return render(
+        return self._each_alliance(
             request,
-            "admin/alliances/move_selected.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Move selected alliances",
-                "alliances": queryset.order_by("code"),
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            form=TransitionForm(request.POST if "apply" in request.POST else None),
+            name="move_selected",
+            title="Move selected alliances",
+            intro="Each moves only along its allowed edges; any refused is reported and left "
+            "as it was.",
+            verb="Moved",
+            write=lambda alliance, data: services.alliance_transition(
+                actor=request.user,
+                alliance=alliance,
+                backwards_allowed=access.is_head(request.user),
+                **data,
+            ),
+        )
+
+    @admin.action(description="Change confidentiality of selected alliances (the head)")
+    def change_confidentiality(self, request, queryset):
+        if not access.can_change_confidentiality(request.user):
+            self.message_user(
+                request, "Only the head of alliance management changes it.", messages.ERROR
+            )
+            return None
+        return self._each_alliance(
+            request,
+            queryset,
+            form=ConfidentialityForm(request.POST if "apply" in request.POST else None),
+            name="change_confidentiality",
+            title="Change confidentiality",
+            intro="A confidential alliance is seen only by its team and the head; everyone "
+            "else sees it as a masked row in the workbook, and nowhere else.",
+            verb="Changed",
+            write=lambda alliance, data: services.alliance_set_confidential(
+                actor=request.user, alliance=alliance, **data
+            ),
         )
 
 
@@ -293,45 +370,31 @@ class ActivityLogAdmin(RoleAdmin):
     list_select_related = ["actor", "alliance", "content_type"]
     date_hierarchy = "created_at"
 
+    add_rule = change_rule = delete_rule = staticmethod(rules.nobody)
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def _changes_people(user, person=None) -> bool:
+    # Granting superuser status stays with superusers.
+    return user.is_superuser or (
+        access.is_head(user) and (person is None or not person.is_superuser)
+    )
 
 
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(rules.RulesMixin, DjangoUserAdmin):
     """Leads and the head look people up (to pick leads, sponsors, members); the head
     manages them."""
 
-    def has_module_permission(self, request):
-        return access.manages_alliances(request.user) or request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return access.is_head(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        # Granting superuser status stays with superusers.
-        return request.user.is_superuser or (
-            access.is_head(request.user) and (obj is None or not obj.is_superuser)
-        )
+    view_rule = staticmethod(lambda user, obj=None: rules.managers(user) or user.is_superuser)
+    change_rule = staticmethod(_changes_people)
+    delete_rule = staticmethod(rules.superuser)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         return ["is_superuser", "user_permissions", "last_login", "date_joined"]
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 admin.site.unregister(User)

@@ -18,3 +18,23 @@ def refusal_message(error: DomainError | ValidationError) -> str:
 
 
 REFUSALS = (DomainError, ValidationError)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def dry_run_refusal(write) -> str:
+    """What a service's refusal of `write()` would say, or "": the write runs in a savepoint
+    that is always rolled back, so a form can show the refusal as its own error before
+    anything is saved (an admin save cannot be refused half-way)."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return ""
+    except REFUSALS as error:
+        return refusal_message(error)

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from alliances import access as alliance_access
+from alliances import admin_rules as rules
 from alliances import services as alliance_services
 from alliances.admin import RoleAdmin, StaffInline
 from alliances.calendar import today
@@ -25,15 +26,7 @@ class TaskTemplateInline(StaffInline):
     model = TaskTemplate
     extra = 0
     fields = ["title", "anchor", "offset_days", "effort_hours", "priority", "description"]
-
-    def has_add_permission(self, request, obj=None):
-        return alliance_access.is_head(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return alliance_access.is_head(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return alliance_access.is_head(request.user)
+    add_rule = change_rule = delete_rule = staticmethod(rules.head)
 
 
 @admin.register(Service)
@@ -54,11 +47,8 @@ class ServiceAdmin(RoleAdmin):
     def steps(self, service):
         return service.step_count
 
-    def has_add_permission(self, request):
-        return False  # services are fixed: the code relies on their codes
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Services are fixed (the code relies on their codes); the head edits their playbooks.
+    add_rule = delete_rule = staticmethod(rules.nobody)
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -90,19 +80,15 @@ class ServiceAdmin(RoleAdmin):
                 formset.changed_objects.append((step.instance, step.changed_data))
 
 
+def _changes_specialists(user, obj=None) -> bool:
+    return access.can_change_specialists(user)
+
+
 class LeaveInline(StaffInline):
     model = LeavePeriod
     extra = 0
     fields = ["start", "end", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return access.can_change_specialists(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.can_change_specialists(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return access.can_change_specialists(request.user)
+    add_rule = change_rule = delete_rule = staticmethod(_changes_specialists)
 
 
 UTILISATION_WEEKS = 12
@@ -144,14 +130,8 @@ class SpecialistAdmin(RoleAdmin):
     def open_tasks(self, specialist):
         return specialist.open_tasks
 
-    def has_add_permission(self, request):
-        return access.can_change_specialists(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.can_change_specialists(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead: assignments and history refer to them
+    add_rule = change_rule = staticmethod(_changes_specialists)
+    delete_rule = staticmethod(rules.nobody)  # deactivate instead: history refers to them
 
     def save_model(self, request, obj, form, change):
         """Saved with its relations in save_related, through the service."""
@@ -254,7 +234,7 @@ class TriageForm(forms.Form):
 
 
 @admin.register(IntakeRequest)
-class IntakeRequestAdmin(RoleAdmin):
+class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
     list_display = [
         "id",
         "title",
@@ -272,15 +252,6 @@ class IntakeRequestAdmin(RoleAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False  # requests come in through the API's front door
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(boolean=True, description="Overdue")
     def overdue(self, intake):
@@ -406,17 +377,8 @@ def _required(value: str, name: str) -> str:
     return value
 
 
-class ReadOnlyAdmin(RoleAdmin):
+class ReadOnlyAdmin(rules.ReadOnlyRules, RoleAdmin):
     """Assignments and tasks are written by the front door's services, not edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)
