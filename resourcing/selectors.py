@@ -26,7 +26,7 @@ from alliances.models import Alliance
 from . import access
 from . import facts as facts_read
 from .capacity import HORIZON_WEEKS, horizon
-from .choices import OPEN_WORK, PRIORITY_RANK, Anchor
+from .choices import PRIORITY_RANK, Anchor
 from .models import (
     Assignment,
     IntakeMessage,
@@ -81,7 +81,8 @@ def service_list() -> QuerySet[Service]:
 def open_task_count() -> Subquery:
     return Coalesce(
         Subquery(
-            Task.objects.filter(assignee=OuterRef("user_id"), status__in=OPEN_WORK)
+            Task.objects.filter(assignee=OuterRef("user_id"))
+            .open_work()
             .order_by()
             .values("assignee")
             .annotate(n=Count("pk"))
@@ -94,9 +95,8 @@ def open_task_count() -> Subquery:
 def _demand_due_by(last: datetime.date) -> Coalesce:
     return Coalesce(
         Subquery(
-            Task.objects.filter(
-                assignee=OuterRef("user_id"), status__in=OPEN_WORK, due_date__lte=last
-            )
+            Task.objects.filter(assignee=OuterRef("user_id"), due_date__lte=last)
+            .open_work()
             .order_by()
             .values("assignee")
             .annotate(hours=Sum("effort_hours"))
