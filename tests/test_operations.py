@@ -279,6 +279,7 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://alliances.example.com",
     "DATABASE_URL": "postgres://app@db.example.com:5432/alliances",
     "REDIS_CACHE_URL": "redis://cache.example.com:6379/1",
+    "CELERY_BROKER_URL": "redis://cache.example.com:6379/2",
 }
 
 

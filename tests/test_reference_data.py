@@ -48,6 +48,8 @@ def test_production_settings_refuse_load_demo(tmp_path):
         "CSRF_TRUSTED_ORIGINS": "https://alliances.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'untouched.sqlite3'}",
         "REDIS_CACHE_URL": "redis://127.0.0.1:1/1",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/2",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "load_demo"],
