@@ -71,8 +71,7 @@ def test_deleting_referenced_reference_data_is_409(api, head):
 def test_bad_area_bodies_are_400(api, head, body, field):
     TherapeuticAreaFactory(code="oncology")
     response = api(head).post(AREAS, body, format="json")
-    assert response.status_code == 400
-    assert field in response.json()
+    assert_error(response, 400, field=field)
 
 
 def test_leads_add_and_edit_partners_but_only_the_head_deletes(api, lead, head):
@@ -107,8 +106,7 @@ def test_readers_cannot_add_partners(request, api, role):
 def test_bad_partner_bodies_are_400(api, lead, body, field):
     PartnerFactory(name="Halcyon Biologics")
     response = api(lead).post(PARTNERS, body, format="json")
-    assert response.status_code == 400
-    assert field in response.json()
+    assert_error(response, 400, field=field)
 
 
 def test_partner_filters(api, lead):

@@ -4,6 +4,7 @@ import pytest
 
 from alliances.models import Alliance, Partner
 from tests.alliances.factories import AllianceFactory, MembershipFactory, PartnerFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -77,14 +78,12 @@ def test_deleting_a_partner_says_who_may(api, lead):
 @pytest.mark.parametrize(("params", "key"), [({"page": "0"}, "page"), ({"page": "-1"}, "page")])
 def test_pages_below_one_are_400(api, lead, params, key):
     response = api(lead).get("/api/v1/alliances/", params)
-    assert response.status_code == 400
-    assert key in response.json()
+    assert_error(response, 400, field=key)
 
 
 def test_date_filter_errors_name_the_parameter_sent(api, lead):
     response = api(lead).get("/api/v1/alliances/", {"start_date_after": "2020-13-01"})
-    assert response.status_code == 400
-    assert "start_date_after" in response.json()
+    assert_error(response, 400, field="start_date_after")
 
 
 def test_unknown_country_filter_is_400_and_an_empty_code_filter_is_ignored(api, lead):

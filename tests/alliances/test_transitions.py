@@ -79,8 +79,7 @@ def test_lead_cannot_move_stage_back_even_with_a_note(api, lead):
 def test_head_moves_stage_back_with_a_note(api, head):
     alliance = AllianceFactory(stage=Stage.COMMERCIAL)
     missing = move(api, head, alliance, field="stage", to="pre_poc")
-    assert missing.status_code == 400
-    assert "note" in missing.json()
+    assert_error(missing, 400, field="note")
     response = move(api, head, alliance, field="stage", to="pre_poc", note="Relaunch as new asset")
     assert response.status_code == 200
     assert StageTransition.objects.get(alliance=alliance).note == "Relaunch as new asset"
@@ -122,8 +121,7 @@ def test_management_model_change_needs_a_note_and_is_recorded(api, lead):
 def test_bad_transition_bodies_are_400(api, lead, body, field):
     alliance = AllianceFactory(status="startup")
     response = move(api, lead, alliance, **body)
-    assert response.status_code == 400
-    assert field in response.json()
+    assert_error(response, 400, field=field)
     alliance.refresh_from_db()
     assert alliance.status == "startup"
 

@@ -64,8 +64,7 @@ def test_members_and_the_head_write_other_readers_get_403(
 def test_a_hidden_alliance_answers_as_missing(api, lead2, head, on_the_5th):
     secret = AllianceFactory(confidential=True, lead=head)
     response = api(lead2).post(URL, body(secret), format="json")
-    assert response.status_code == 400
-    assert "alliance" in response.json()
+    assert_error(response, 400, field="alliance")
 
 
 def test_one_report_per_alliance_and_month(api, lead, on_the_5th):
@@ -128,8 +127,7 @@ def test_editable_until_the_due_day_of_the_next_month(api, lead, monkeypatch, se
 def test_bad_report_bodies_are_400(api, lead, on_the_5th, change, field):
     alliance = AllianceFactory(lead=lead)
     response = api(lead).post(URL, {**body(alliance), **change}, format="json")
-    assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert_error(response, 400, field=field)
 
 
 def test_month_and_alliance_cannot_change(api, lead, on_the_5th):

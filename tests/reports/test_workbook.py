@@ -16,6 +16,7 @@ from tests.alliances.factories import (
     TherapeuticAreaFactory,
     UserFactory,
 )
+from tests.helpers import assert_error
 from tests.reports.factories import StatusReportFactory
 from tests.resourcing.factories import IntakeFactory, TaskFactory
 
@@ -491,5 +492,4 @@ def test_the_api_refuses_nul_characters(api, lead):
     response = api(lead).patch(
         f"/api/v1/alliances/{alliance.pk}/", {"name": "BAD\x00NAME"}, format="json"
     )
-    assert response.status_code == 400
-    assert "name" in response.json()
+    assert_error(response, 400, field="name")

@@ -146,8 +146,7 @@ def test_body_options_and_overrides(api, lead, lead2, executive, intake, people,
 )
 def test_bad_accept_bodies_are_400_and_write_nothing(api, lead, intake, people, body, field):
     response = api(lead).post(url(intake), body, format="json")
-    assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert_error(response, 400, field=field)
     assert not Alliance.objects.exists()
     intake.refresh_from_db()
     assert intake.status == "triage"

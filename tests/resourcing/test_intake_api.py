@@ -89,8 +89,7 @@ def test_bad_submissions_are_400_with_the_field_named(api, requester, body, chan
     if "partner" in change and change["partner"] == 1:
         change = {"partner": PartnerFactory().pk}
     response = api(requester).post(URL, {**body, **change}, format="json")
-    assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert_error(response, 400, field=field)
     assert not IntakeRequest.objects.exists()
 
 
@@ -100,8 +99,7 @@ def test_bad_submissions_are_400_with_the_field_named(api, requester, body, chan
 def test_missing_fields_are_400(api, requester, body, missing):
     del body[missing]
     response = api(requester).post(URL, body, format="json")
-    assert response.status_code == 400
-    assert missing in response.json()
+    assert_error(response, 400, field=missing)
 
 
 @pytest.fixture
@@ -230,15 +228,13 @@ def test_every_illegal_move_is_409_and_changes_nothing(api, head, lead, requeste
 def test_bad_action_bodies_are_400(api, lead, action, body, field):
     intake = IntakeFactory(status="triage")
     response = act(api, lead, intake, action, **body)
-    assert response.status_code == 400
-    assert field in response.json()
+    assert_error(response, 400, field=field)
 
 
 def test_bad_answer_is_400(api, requester):
     intake = IntakeFactory(requester=requester, status="needs_info")
     response = act(api, requester, intake, "answer")
-    assert response.status_code == 400
-    assert "answer" in response.json()
+    assert_error(response, 400, field="answer")
 
 
 @pytest.mark.parametrize("role", ["requester", "executive", "specialist"])
@@ -318,8 +314,7 @@ def test_requester_of_another_users_request_is_hidden(api, requester):
 
 def test_at_least_one_service_is_requested(api, requester, body):
     response = api(requester).post(URL, {**body, "requested_services": []}, format="json")
-    assert response.status_code == 400
-    assert "requested_services" in response.json()
+    assert_error(response, 400, field="requested_services")
 
 
 def test_submitted_at_filters_use_the_portfolio_date(api, lead, settings):
