@@ -33,7 +33,7 @@ def _ratio(demand: Decimal, capacity: Decimal) -> float | None:
 def specialist_rows(*, first, last, specialists=None) -> list[dict]:
     """One row per specialist (by username): capacity with leave removed, open work, overdue,
     the effort of open work due by the horizon's end (overdue included), utilisation and
-    over-allocation; from the shared specialist facts and one grouped read of their work."""
+    over-allocation; from the shared specialist facts and one read of their work by service."""
     ids = None if specialists is None else [s.pk for s in specialists]
     people = sorted(
         facts.specialists_read(first=first, last=last, ids=ids), key=lambda p: p.username
@@ -45,6 +45,7 @@ def specialist_rows(*, first, last, specialists=None) -> list[dict]:
 def _specialist_row(person: SpecialistFacts, by_service: dict, first, last) -> dict:
     capacity = person.capacity_hours(first, last)
     demand = sum((r["demand"] or ZERO for r in by_service.values()), ZERO)
+    open_tasks = sum(r["open_tasks"] for r in by_service.values())
     return {
         "id": person.id,
         "user": {
@@ -60,10 +61,10 @@ def _specialist_row(person: SpecialistFacts, by_service: dict, first, last) -> d
         ],
         "demand_hours": float(demand),
         "utilisation": _ratio(demand, capacity),
-        "open_tasks": person.open_tasks,
+        "open_tasks": open_tasks,
         "wip_limit": person.wip_limit,
         "overdue_tasks": sum(r["overdue"] for r in by_service.values()),
-        "over_allocated": demand > capacity or person.open_tasks >= person.wip_limit,
+        "over_allocated": demand > capacity or open_tasks >= person.wip_limit,
         "by_service": [
             {
                 "service": code,

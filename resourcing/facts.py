@@ -71,12 +71,13 @@ def specialists_read(
     first: datetime.date,
     last: datetime.date,
     ids: Iterable[int] | None = None,
-    count_load: Callable[[bool, set[str]], bool] | None = None,
+    count_open_tasks: Callable[[bool, set[str]], bool] | None = None,
 ) -> list[SpecialistFacts]:
-    """Every specialist (or those with `ids`), by id, with their services, areas, leave
-    overlapping `first`..`last` and open tasks, in five queries. `count_load(active, services)`
-    says whose open tasks to count (default: everyone's); the others show 0. The task table is
-    the big one, so the recommendation counts only people who could be candidates."""
+    """Every specialist (or those with `ids`), by id, with their services, areas and leave
+    overlapping `first`..`last`, in four queries; and, in a fifth, the open tasks of those for
+    whom `count_open_tasks(active, services)` is true (the others show 0). The task table is
+    the big one: the recommendation counts only people who could be candidates, and capacity
+    reads open work by service instead (open_work_by_service)."""
     ids = None if ids is None else list(ids)
     people = Specialist.objects.order_by("pk")
     if ids is not None:
@@ -87,9 +88,9 @@ def specialists_read(
     counted = [
         p["user_id"]
         for p in people
-        if count_load is None or count_load(p["active"], skills[p["pk"]])
+        if count_open_tasks is not None and count_open_tasks(p["active"], skills[p["pk"]])
     ]
-    open_tasks = open_task_counts(counted)
+    open_tasks = open_task_counts(counted) if counted else {}
     facts = []
     for person in people:
         name = f"{person['user__first_name']} {person['user__last_name']}".strip()

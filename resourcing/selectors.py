@@ -209,7 +209,7 @@ def specialist_facts(
     facts = facts_read.specialists_read(
         first=first,
         last=last,
-        count_load=lambda active, services: active and bool(services & wanted),
+        count_open_tasks=lambda active, services: active and bool(services & wanted),
     )
     candidates = [f for f in facts if any(not exclusions(f, need) for need in needs)]
     due = facts_read.hours_due_by(
