@@ -17,6 +17,7 @@ from alliances.choices import ManagementModel, Role, Stage
 from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, selectors, services
+from .capacity import HORIZON_WEEKS
 from .choices import IntakeStatus
 from .models import Assignment, IntakeRequest, LeavePeriod, Service, Specialist, Task, TaskTemplate
 from .querysets import open_work_q
@@ -91,7 +92,7 @@ class LeaveInline(StaffInline):
     add_rule = change_rule = delete_rule = staticmethod(_changes_specialists)
 
 
-UTILISATION_WEEKS = 12
+UTILISATION_WEEKS = HORIZON_WEEKS  # the capacity horizon
 
 
 @admin.register(Specialist)

@@ -58,11 +58,13 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.service_list()
 
 
-WEEKS = OpenApiParameter("weeks", int, description="Horizon in weeks, 1-52 (default 12).")
+WEEKS = OpenApiParameter(
+    "weeks", int, description=f"Horizon in weeks, 1-52 (default {capacity.HORIZON_WEEKS})."
+)
 
 
 def weeks_param(request) -> int:
-    raw = request.query_params.get("weeks", "12")
+    raw = request.query_params.get("weeks", str(capacity.HORIZON_WEEKS))
     if not is_whole_number(raw) or not 1 <= int(raw) <= 52:
         raise ValidationError({"weeks": ["Must be a whole number of weeks from 1 to 52."]})
     return int(raw)
