@@ -2,7 +2,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IdempotentMixin
 from config.api.throttling import FailOpenScopedRateThrottle
+from config.api.viewsets import ID, ReadViewSet
 
 from .. import access, selectors, services
 from ..filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter, PartnerFilter, UserFilter
@@ -31,8 +32,6 @@ from .serializers import (
     TransitionInputSerializer,
     UserSerializer,
 )
-
-ID = r"[0-9]+"
 
 
 def require(allowed: bool, message: str) -> None:
@@ -161,12 +160,7 @@ class PartnerViewSet(ReferenceViewSet):
         return access.can_change_partners(user)
 
 
-class AllianceViewSet(
-    IdempotentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AllianceViewSet(ReadViewSet):
     """The portfolio. Confidential alliances exist only for the people on them and the head."""
 
     filterset_class = AllianceFilter
@@ -318,9 +312,3 @@ class AllianceViewSet(
             actor=request.user, alliance=alliance, **data.validated_data
         )
         return self._detail(alliance)
-
-    # Filters and ordering apply to lists only; an action's own list is just paginated.
-    def filter_queryset(self, queryset):
-        if self.action in ("list", None):
-            return super().filter_queryset(queryset)
-        return queryset

@@ -4,16 +4,16 @@ from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliances.api.views import ID, require
+from alliances.api.views import require
 from alliances.calendar import today
 from alliances.filters import ALLIANCE_SEARCH_FIELDS, AllianceFilter
 from alliances.models import Alliance
 from config.api.filters import StrictSearchFilter
-from config.api.idempotency import IdempotentMixin
+from config.api.viewsets import ID, ReadViewSet
 
 from .. import access, selectors, services
 from ..filters import StatusReportFilter
@@ -28,9 +28,7 @@ from .serializers import (
 WRITERS = "Only the alliance's lead, its members and the head write its status reports."
 
 
-class StatusReportViewSet(
-    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class StatusReportViewSet(ReadViewSet):
     """Monthly status per alliance: RAG, trend, headline, narrative. Everyone who sees the
     alliance reads them; its lead, members and the head write them until the month closes."""
 
@@ -44,11 +42,6 @@ class StatusReportViewSet(
 
     def get_queryset(self):
         return selectors.status_report_list(user=self.request.user)
-
-    def filter_queryset(self, queryset):
-        if self.action in ("list", None):
-            return super().filter_queryset(queryset)
-        return queryset
 
     def _respond(self, report, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=report.pk)

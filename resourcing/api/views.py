@@ -1,6 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -8,11 +8,11 @@ from rest_framework.views import APIView
 
 from alliances import selectors as alliance_selectors
 from alliances.api.serializers import AllianceDetailSerializer
-from alliances.api.views import ID, require
+from alliances.api.views import require
 from alliances.calendar import today
 from alliances.models import Alliance
-from config.api.idempotency import IdempotentMixin
 from config.api.pagination import is_whole_number
+from config.api.viewsets import ID, ReadViewSet
 
 from .. import access, capacity, selectors, services
 from ..filters import IntakeRequestFilter, SpecialistFilter, TaskFilter
@@ -83,9 +83,7 @@ class CapacityView(APIView):
         return Response(capacity.capacity_report(weeks=weeks_param(request), user=request.user))
 
 
-class SpecialistViewSet(
-    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SpecialistViewSet(ReadViewSet):
     """Specialists and their capacity: leads and the head see and change all of them; a
     specialist sees their own profile."""
 
@@ -144,9 +142,7 @@ class SpecialistViewSet(
         return Response({"horizon": horizon, **row})
 
 
-class IntakeRequestViewSet(
-    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class IntakeRequestViewSet(ReadViewSet):
     """The front door. Everyone submits; requesters follow their own requests; leads (and,
     for confidential ones, the head) triage."""
 
@@ -163,11 +159,6 @@ class IntakeRequestViewSet(
 
     def get_serializer_class(self):
         return IntakeRequestSerializer if self.action == "list" else IntakeRequestDetailSerializer
-
-    def filter_queryset(self, queryset):
-        if self.action in ("list", None):
-            return super().filter_queryset(queryset)
-        return queryset
 
     def _respond(self, intake, code=status.HTTP_200_OK):
         fresh = selectors.intake_detail_queryset(user=self.request.user).get(pk=intake.pk)
@@ -283,12 +274,7 @@ class IntakeRequestViewSet(
         return Response(selectors.intake_recommendation(intake=intake, user=request.user))
 
 
-class TaskViewSet(
-    IdempotentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class TaskViewSet(ReadViewSet):
     """Work on alliances. `?assignee=me&open=true` is your queue: open work, overdue first, then
     by due date, then by priority."""
 
@@ -305,11 +291,6 @@ class TaskViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": today()}
-
-    def filter_queryset(self, queryset):
-        if self.action in ("list", None):
-            return super().filter_queryset(queryset)
-        return queryset
 
     def _respond(self, task, code=status.HTTP_200_OK):
         # Shown even if the change took it out of the caller's sight (a reassignment).
