@@ -19,14 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: set up and serve the embedded single-machine install on http://127.0.0.1:8000
+## make run: set up and serve the embedded single-machine install on http://127.0.0.1:8000:
+## gunicorn and a Celery worker with embedded beat (Procfile, under honcho; Ctrl-C stops both)
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py load_demo
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/gunicorn config.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips '' \
-		--access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_SETTINGS_MODULE=config.settings.local \
+		RUN_BIND=$(HOST):$(PORT) RUN_WORKERS=$(WORKERS) $(BIN)/honcho --procfile Procfile start
 
 ## make test: every test that needs nothing but Python (SQLite, eager Celery)
 test: $(STAMP)

@@ -86,7 +86,7 @@ def main() -> int:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "4",
+            "6",
             "--timeout",
             "60",
             "--access-logfile",
@@ -103,34 +103,40 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         tokens = {user: token(base, user) for user in USERS}
+        # The three runs go side by side (the server has a worker for each), each to its log.
+        runs = {}
         for user in USERS:
-            started = time.monotonic()
-            print(f"\n::: schemathesis as {user}", flush=True)
-            run = subprocess.run(
-                [
-                    str(BIN / "schemathesis"),
-                    "--config-file",
-                    str(ROOT / "schemathesis.toml"),
-                    "run",
-                    f"{base}/api/v1/schema/",
-                    "--header",
-                    f"Authorization: Token {tokens[user]}",
-                    "--checks",
-                    "all",
-                    "--max-examples",
-                    MAX_EXAMPLES,
-                    "--report",
-                    "junit",
-                    "--report-junit-path",
-                    str(WORK / f"junit-{user}.xml"),
-                    *sys.argv[1:],
-                ],
-                cwd=ROOT,
-                env=env,
+            output = (WORK / f"schemathesis-{user}.log").open("w")
+            command = [
+                str(BIN / "schemathesis"),
+                "--config-file",
+                str(ROOT / "schemathesis.toml"),
+                "run",
+                f"{base}/api/v1/schema/",
+                "--header",
+                f"Authorization: Token {tokens[user]}",
+                "--checks",
+                "all",
+                "--max-examples",
+                MAX_EXAMPLES,
+                "--report",
+                "junit",
+                "--report-junit-path",
+                str(WORK / f"junit-{user}.xml"),
+                *sys.argv[1:],
+            ]
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
+            runs[user] = (process, output, time.monotonic())
+        for user, (process, output, started) in runs.items():
+            code = process.wait()
+            output.close()
             seconds = time.monotonic() - started
-            summary.append(f"{user}: exit {run.returncode} in {seconds:.0f} s")
-            if run.returncode:
+            print(f"\n::: schemathesis as {user}", flush=True)
+            print((WORK / f"schemathesis-{user}.log").read_text(), flush=True)
+            summary.append(f"{user}: exit {code} after {seconds:.0f} s")
+            if code:
                 failed.append(user)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -11,3 +11,10 @@ class Trend(models.TextChoices):
     IMPROVING = "improving", "Improving"
     STABLE = "stable", "Stable"
     DECLINING = "declining", "Declining"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

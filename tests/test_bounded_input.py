@@ -285,3 +285,33 @@ def test_nested_fields_in_a_form_body_are_a_400_not_ignored(api, head):
     )
     assert response.status_code == 400
     assert list(response.json()) == ["leave_periods"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"assignee": 1, "reason": 0}, "reason"),
+        ({"assignee": 1, "reason": ["Has", "time"]}, "reason"),
+    ],
+)
+def test_text_given_as_another_json_type_is_a_400(api, head, task_and_specialist, body, field):
+    task, _ = task_and_specialist
+    response = api(head).post(f"/api/v1/tasks/{task.pk}/reassign/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == ["Give text."]
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"wip_limit": "5"}, "Give a whole number."),
+        ({"wip_limit": 5.0}, "Give a whole number."),
+        ({"active": "yes"}, "Give true or false."),
+        ({"active": 1}, "Give true or false."),
+    ],
+)
+def test_numbers_and_booleans_have_their_json_types(api, head, body, message):
+    specialist = SpecialistFactory(services=["startup"])
+    response = api(head).patch(f"/api/v1/specialists/{specialist.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {next(iter(body)): [message]}

@@ -67,6 +67,8 @@ FORBIDDEN = _response("Visible, but not yours to do.", _ref("Detail"))
 NOT_FOUND = _response("Does not exist, or is not visible to you.", _ref("Detail"))
 CONFLICT = _response("A domain rule refused the change.", _ref("Conflict"))
 TOO_LARGE = _response("The request body is over DATA_UPLOAD_MAX_MEMORY_SIZE.", _ref("Detail"))
+# gunicorn answers an over-long request line itself (--limit-request-line), before the application.
+URI_TOO_LONG = {"description": "The address is longer than the server accepts."}
 THROTTLED = _response("Too many attempts; retry after Retry-After seconds.", _ref("Detail"))
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -135,6 +137,8 @@ def _add_error_responses(path: str, method: str, operation: dict) -> None:
         errors["409"] = CONFLICT
     if has_body:
         errors["413"] = TOO_LARGE
+    if has_query:
+        errors["414"] = URI_TOO_LONG
     for status_code, response in errors.items():
         existing = responses.get(status_code)
         if existing is None:

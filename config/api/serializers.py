@@ -90,7 +90,32 @@ class StrictSerializerMixin:
                 raise serializers.ValidationError({name: [self._refusal(name)] for name in refused})
         if hasattr(data, "getlist"):
             self._check_form(data)
+        elif isinstance(data, dict):
+            self._check_json_types(data)
         return super().to_internal_value(data)
+
+    def _check_json_types(self, data: dict) -> None:
+        """In a JSON body a value has the type the schema gives it: DRF would take 0 for text,
+        "yes" for true and "5" or 5.0 for a whole number."""
+        errors = {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if field.read_only or value is None:
+                continue
+            if isinstance(field, serializers.BooleanField):
+                wrong = not isinstance(value, bool) and "Give true or false."
+            elif isinstance(field, serializers.IntegerField):
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                wrong = not whole and "Give a whole number."
+            elif isinstance(field, serializers.CharField | serializers.ChoiceField):
+                plain = not isinstance(field, serializers.MultipleChoiceField)
+                wrong = plain and not isinstance(value, str) and "Give text."
+            else:
+                wrong = False
+            if wrong:
+                errors[name] = [wrong]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def _check_form(self, data) -> None:
         """A form body (multipart or urlencoded) cannot carry nested objects, and DRF reads a

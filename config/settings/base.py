@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "django_prometheus",
+    "django_celery_beat",
     "config.apps.PlatformConfig",
     "alliances",
     "resourcing",
@@ -307,6 +308,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = PORTFOLIO_TIME_ZONE
+# Two queues: `default` (notifications, housekeeping) and `exports` (report jobs), so a burst
+# of exports never holds up the rest. A worker consumes what -Q names.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"reports.tasks.run_report_job": {"queue": "exports"}}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks are rows in the database (django-celery-beat; the admin's Periodic tasks),
+# created by migrations; run exactly one beat.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# A report job's workbook is kept this many days after it is made, then deleted (housekeeping).
+REPORT_JOB_DAYS = env_int("REPORT_JOB_DAYS", default=7, low=1, high=366)
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {

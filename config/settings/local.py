@@ -1,4 +1,5 @@
-"""One machine, nothing but Python: SQLite, eager Celery, local files, served by gunicorn."""
+"""One machine, nothing but Python: SQLite, a Celery worker on a filesystem broker, local files,
+served by gunicorn."""
 
 import secrets
 
@@ -21,3 +22,20 @@ DEBUG = env.bool("DEBUG", default=False)
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
 }
+
+# Celery for real, on a broker that needs no server: kombu's filesystem transport, messages as
+# files under var/broker/ (made here, by whichever process starts first). `make run` starts a
+# worker with embedded beat beside gunicorn. CELERY_BROKER_URL (redis://…) replaces it.
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    for folder in ("queue", "processed", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+# Never eager here: what a user of `make run` sees is what production does.
+CELERY_TASK_ALWAYS_EAGER = False

@@ -17,8 +17,14 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
-# CELERY_BROKER_URL and MEDIA_ROOT keep base's optional defaults: nothing sends a task or
-# stores a file yet.
+# Report jobs and housekeeping run on Celery workers through Redis; never eagerly inside a web
+# request. Job files go through Django's storage API: MEDIA_ROOT must be a folder every web node
+# and worker shares (or configure STORAGES["default"] for shared storage).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
+# A job runs longer than Redis's default one-hour visibility timeout would allow before it is
+# handed to another worker (acks_late).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
