@@ -2,6 +2,7 @@
 served by gunicorn."""
 
 import secrets
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
@@ -24,11 +25,17 @@ CACHES = {
 }
 
 # Celery for real, on a broker that needs no server: kombu's filesystem transport, messages as
-# files under var/broker/ (made here, by whichever process starts first). `make run` starts a
-# worker with embedded beat beside gunicorn. CELERY_BROKER_URL (redis://…) replaces it.
-BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# files in a folder beside the SQLite database (var/broker/ for `make run`; so another database,
+# as in `make fuzz`, never shares its queue), made here by whichever process starts first.
+# `make run` starts a worker with embedded beat beside gunicorn. CELERY_BROKER_URL replaces it.
+_database = DATABASES["default"]  # noqa: F405
+BROKER_DIR = (
+    Path(_database["NAME"]).parent / "broker"
+    if _database["ENGINE"].endswith("sqlite3") and _database["NAME"] != ":memory:"
+    else VAR_DIR / "broker"
+)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "filesystem://localhost//"
+if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -454,9 +454,7 @@ def test_progress_is_written_each_second_when_rows_come_slowly(executive):
 # Housekeeping ------------------------------------------------------------------------------
 
 
-def test_housekeeping_deletes_expired_files_and_purges_idempotency_keys(
-    api, executive, portfolio
-):
+def test_housekeeping_deletes_expired_files_and_purges_idempotency_keys(api, executive, portfolio):
     old, fresh = finished(executive), finished(executive)
     ReportJob.objects.filter(pk=old.pk).update(expires_at=timezone.now())
     keep = IdempotencyRecord.objects.create(user=executive, key="new", fingerprint="x")
@@ -540,15 +538,19 @@ def test_exports_have_their_own_queue_and_beat_reads_the_database(settings):
 def test_make_runs_settings_run_tasks_on_a_worker_through_a_filesystem_broker(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_"))}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     script = (
         "import django; django.setup(); "
         "from django.conf import settings as s; from config.celery import app; "
         "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, app.conf.task_always_eager); "
-        "print(*[p.is_dir() for p in (s.BROKER_DIR / f for f in ('queue', 'control'))])"
+        "print(*[p.is_dir() for p in (s.BROKER_DIR / f for f in ('queue', 'control'))]); "
+        "print(s.BROKER_DIR)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "filesystem://", "False", "True", "True"]
+    assert result.stdout.split() == [
+        "False", "filesystem://localhost//", "False", "True", "True", str(tmp_path / "broker"),
+    ]  # fmt: skip
