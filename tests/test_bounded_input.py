@@ -315,3 +315,23 @@ def test_numbers_and_booleans_have_their_json_types(api, head, body, message):
     response = api(head).patch(f"/api/v1/specialists/{specialist.pk}/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {next(iter(body)): [message]}
+
+
+def test_text_over_its_length_is_a_400_even_if_trimming_would_fit_it(api, head):
+    task = TaskFactory(alliance=AllianceFactory(lead=head), assignee=head)
+    reason = "\f" + "x" * 4000  # 4001 characters sent; 4000 after DRF trims the form feed
+    response = api(head).post(f"/api/v1/tasks/{task.pk}/cancel/", {"reason": reason}, "json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["reason"]
+
+
+@pytest.mark.parametrize("value", ["0", "yes", "on"])
+def test_a_form_boolean_is_true_or_false(api, head, value):
+    specialist = SpecialistFactory(services=["startup"], active=True)
+    response = api(head).patch(
+        f"/api/v1/specialists/{specialist.pk}/", {"active": value}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"active": ["Give true or false."]}
+    specialist.refresh_from_db()
+    assert specialist.active

@@ -134,3 +134,11 @@ def test_an_address_too_long_for_the_server_is_documented(schema):
     # gunicorn answers 414 to an over-long query before the application: found by schemathesis.
     assert "414" in schema["paths"]["/api/v1/services/"]["get"]["responses"]
     assert "414" not in schema["paths"]["/api/v1/me/"]["get"]["responses"]
+
+
+def test_empty_query_parameters_are_documented_as_no_filter(schema):
+    # `?assignee=` and the workbook's `?since=` mean none given: found by schemathesis.
+    tasks = schema["paths"]["/api/v1/tasks/"]["get"]
+    assert parameter(tasks, "assignee")["schema"]["pattern"] == "^(me|[1-9][0-9]{0,17})?$"
+    workbook = schema["paths"]["/api/v1/reports/portfolio.xlsx"]["get"]
+    assert {"type": "string", "maxLength": 0} in parameter(workbook, "since")["schema"]["anyOf"]

@@ -122,7 +122,7 @@ class IdOrMeField(forms.CharField):
         return forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^(me|[1-9][0-9]{0,17})$"})
+@extend_schema_field({"type": "string", "pattern": r"^(me|[1-9][0-9]{0,17})?$"})
 class UserIdFilter(django_filters.Filter):
     """A user id, or `me` for the caller."""
 

@@ -72,6 +72,7 @@ URI_TOO_LONG = {"description": "The address is longer than the server accepts."}
 THROTTLED = _response("Too many attempts; retry after Retry-After seconds.", _ref("Detail"))
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+EMPTY = {"type": "string", "maxLength": 0}
 QUERY_LIMITS = {
     "page": {"type": "integer", "minimum": 1},
     "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
@@ -103,6 +104,9 @@ def _limit_parameters(operation: dict) -> None:
             parameter["schema"] = dict(ID)
         elif where == "query" and name in QUERY_LIMITS:
             parameter["schema"] = {**parameter.get("schema", {}), **QUERY_LIMITS[name]}
+        elif where == "query" and parameter.get("schema", {}).get("format") == "date":
+            # An empty parameter (`?since=`) means none given, as for every query parameter.
+            parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
 
 
 def _is_list(operation: dict) -> bool:

@@ -14,6 +14,7 @@ from config import dates
 from config.api.filters import MAX_ID
 
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
 
 
 class BoundedDateField(serializers.DateField):
@@ -94,6 +95,32 @@ class StrictSerializerMixin:
             self._check_json_types(data)
         return super().to_internal_value(data)
 
+    @staticmethod
+    def _too_long(field, value: str) -> str | None:
+        """The schema's maxLength counts what was sent; DRF counts it after trimming spaces."""
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            return f"Ensure this field has no more than {limit} characters."
+        return None
+
+    @staticmethod
+    def _wrong_form_value(field, values: list[str]) -> str | None:
+        """A form sends text; a boolean is `true` or `false` and a whole number is digits, as
+        the schema says (DRF would also take "yes", "on", 1 and "5.0")."""
+        if isinstance(field, serializers.BooleanField) and any(
+            v.lower() not in ("true", "false") for v in values
+        ):
+            return "Give true or false."
+        if isinstance(field, serializers.IntegerField) and any(
+            not _WHOLE.fullmatch(v) for v in values
+        ):
+            return "Give a whole number."
+        if isinstance(field, serializers.CharField):
+            for value in values:
+                if too_long := StrictSerializerMixin._too_long(field, value):
+                    return too_long
+        return None
+
     def _check_json_types(self, data: dict) -> None:
         """In a JSON body a value has the type the schema gives it: DRF would take 0 for text,
         "yes" for true and "5" or 5.0 for a whole number."""
@@ -110,6 +137,7 @@ class StrictSerializerMixin:
             elif isinstance(field, serializers.CharField | serializers.ChoiceField):
                 plain = not isinstance(field, serializers.MultipleChoiceField)
                 wrong = plain and not isinstance(value, str) and "Give text."
+                wrong = wrong or self._too_long(field, value)
             else:
                 wrong = False
             if wrong:
@@ -130,6 +158,8 @@ class StrictSerializerMixin:
                 errors[name] = ["Send nested fields in a JSON body (application/json)."]
             elif field.required and not partial and name not in data:
                 errors[name] = [field.error_messages["required"]]
+            elif name in data and (wrong := self._wrong_form_value(field, data.getlist(name))):
+                errors[name] = [wrong]
         if errors:
             raise serializers.ValidationError(errors)
 
