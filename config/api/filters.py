@@ -8,6 +8,8 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from config import dates
 
 MAX_ID = 2**63 - 1
+# An empty query parameter (`?alliance=`) means none given, for every filter: the schema says so.
+EMPTY = {"type": "string", "maxLength": 0}
 
 
 class BoundedDateField(forms.DateField):
@@ -23,13 +25,13 @@ class BoundedDateField(forms.DateField):
 
 @extend_schema_field(
     # Empty (`?due_date_after=`) means no filter, as for every filter.
-    {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+    {"anyOf": [{"type": "string", "format": "date"}, EMPTY]}
 )
 class DateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+@extend_schema_field({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID}, EMPTY]})
 class IdFilter(django_filters.NumberFilter):
     """An object id. An id nobody may see and an id that does not exist both simply match
     nothing; a value that cannot be an id is a 400."""
@@ -93,6 +95,7 @@ class StrictBooleanField(forms.NullBooleanField):
         return None
 
 
+@extend_schema_field({"anyOf": [{"type": "boolean"}, EMPTY]})
 class BooleanFilter(django_filters.BooleanFilter):
     """`true`/`false` (or 1/0); anything else is a 400 rather than silently ignored."""
 
