@@ -7,6 +7,7 @@ server. Bounded in time: FUZZ_MAX_EXAMPLES per operation and phase (default 10),
 coverage phase for the head only.
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -73,6 +74,12 @@ def token(base: str, username: str) -> str:
 
 
 def main() -> int:
+    # One run at a time: a second would delete the first one's database under its server.
+    lock = (ROOT / "var" / "fuzz.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit("fuzz: another make fuzz is running (var/fuzz.lock)") from None
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     env = environment()
