@@ -25,7 +25,7 @@ from alliances.services import alliance_create, reference_create
 from alliances.transitions import illegal_transition
 from config.errors import DomainError
 
-from . import machines
+from . import machines, notices
 from .choices import OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
 from .models import (
     Assignment,
@@ -88,7 +88,7 @@ def intake_triage(*, actor, intake: IntakeRequest) -> IntakeRequest:
 
 @transaction.atomic
 def intake_decline(*, actor, intake: IntakeRequest, reason: str) -> IntakeRequest:
-    return _move(
+    declined = _move(
         actor=actor,
         intake=intake,
         to=IntakeStatus.DECLINED,
@@ -98,6 +98,8 @@ def intake_decline(*, actor, intake: IntakeRequest, reason: str) -> IntakeReques
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    notices.announce(notices.intake_event, declined.pk, "declined")
+    return declined
 
 
 @transaction.atomic
@@ -105,9 +107,10 @@ def intake_request_info(*, actor, intake: IntakeRequest, question: str) -> Intak
     moved = _move(
         actor=actor, intake=intake, to=IntakeStatus.NEEDS_INFO, verb="info_requested", note=question
     )
-    IntakeMessage.objects.create(
+    message = IntakeMessage.objects.create(
         intake_request=moved, kind=MessageKind.QUESTION, author=actor, text=question
     )
+    notices.announce(notices.intake_event, moved.pk, "question", message.pk)
     return moved
 
 
@@ -124,9 +127,10 @@ def intake_answer(*, actor, intake: IntakeRequest, answer: str) -> IntakeRequest
         submitted_at=now,
         sla_due=_sla_due(now),
     )
-    IntakeMessage.objects.create(
+    message = IntakeMessage.objects.create(
         intake_request=moved, kind=MessageKind.ANSWER, author=actor, text=answer
     )
+    notices.announce(notices.intake_event, moved.pk, "answered", message.pk)
     return moved
 
 
@@ -474,6 +478,8 @@ def intake_accept(
         )
     )
     activity_record_many(entries)
+    notices.announce(notices.intake_event, locked.pk, "accepted")
+    notices.announce(notices.assignments_made, [assignment.pk for assignment in assignments])
     return {"alliance": alliance, "assignments": assignments, "tasks": tasks}
 
 
@@ -556,7 +562,7 @@ def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
     changes = apply_changes(locked, {"assignee": assignee})
     if changes:
         locked.save()
-        activity_record(
+        entry = activity_record(
             actor=actor,
             verb="task_reassigned",
             target=locked,
@@ -564,6 +570,7 @@ def task_reassign(*, actor, task: Task, assignee, reason: str) -> Task:
             changes=changes,
             note=reason,
         )
+        notices.announce(notices.task_assigned, locked.pk, entry.pk)
     return locked
 
 
@@ -578,13 +585,14 @@ def task_create(*, actor, data: dict) -> Task:
     task = Task(**data)
     task.full_clean()
     task.save()
-    activity_record(
+    entry = activity_record(
         actor=actor,
         verb="created",
         target=task,
         alliance=task.alliance,
         changes=initial_changes(data),
     )
+    notices.announce(notices.task_assigned, task.pk, entry.pk)
     return task
 
 
@@ -607,9 +615,10 @@ def work_hand_over(*, actor, alliance, tasks: list[Task], assignments: list[Assi
     for task in tasks:
         changes = apply_changes(task, {"assignee": to})
         task.save(update_fields=["assignee", "updated_at"])
-        activity_record(
+        entry = activity_record(
             actor=actor, verb="task_handed_over", target=task, alliance=alliance, changes=changes
         )
+        notices.announce(notices.task_assigned, task.pk, entry.pk)
     for assignment in assignments:
         changes = apply_changes(
             assignment,
@@ -623,3 +632,5 @@ def work_hand_over(*, actor, alliance, tasks: list[Task], assignments: list[Assi
             alliance=alliance,
             changes=changes,
         )
+    if assignments:
+        notices.announce(notices.assignments_made, [a.pk for a in assignments])

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "config.apps.PlatformConfig",
     "alliances",
+    "notifications",
     "resourcing",
     "reports",
 ]
@@ -296,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "resourcing.choices.Priority",
         "RagEnum": "reports.choices.Rag",
         "TrendEnum": "reports.choices.Trend",
+        "NotificationKindEnum": "notifications.choices.Kind",
+        "DeliveryEnum": "notifications.choices.Delivery",
     },
 }
 
@@ -343,3 +346,16 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Notifications: email through Django's email API. EMAIL_URL (e.g.
+# smtp+tls://user:password@smtp.example.com:587) in production; `make run` writes the
+# messages as files under var/mail/ instead.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Alliance portfolio <alliances@localhost>")
+EMAIL_SUBJECT_PREFIX = "[Alliance portfolio] "
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+# The local hour (PORTFOLIO_TIME_ZONE) at which daily digests go out.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", default=7, low=0, high=23)

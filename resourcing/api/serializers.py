@@ -18,6 +18,7 @@ from config.api.serializers import (
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
 )
+from notifications.selectors import unread_count
 
 from ..models import (
     Assignment,
@@ -35,10 +36,16 @@ User = get_user_model()
 
 
 class MeWithSpecialistSerializer(MeSerializer):
+    unread_notifications = serializers.IntegerField(min_value=0)
+
     @staticmethod
     def describe(user) -> dict:
         profile = Specialist.objects.filter(user=user).values_list("pk", flat=True).first()
-        return {**MeSerializer.describe(user), "specialist_id": profile}
+        return {
+            **MeSerializer.describe(user),
+            "specialist_id": profile,
+            "unread_notifications": unread_count(user=user),
+        }
 
 
 class TaskTemplateSerializer(serializers.ModelSerializer):

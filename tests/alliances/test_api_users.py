@@ -16,6 +16,7 @@ def test_me_describes_the_caller(api, lead):
         "full_name": lead.get_full_name(),
         "groups": ["alliance_lead"],
         "specialist_id": None,
+        "unread_notifications": 0,
     }
 
 
