@@ -1,6 +1,7 @@
 """Telling people: `notify` writes the inbox row inside the caller's transaction (a change that
 rolls back tells nobody) and emails after commit, once; digests gather the rest."""
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -180,3 +181,10 @@ def preferences_update(*, user, changes: dict[str, str]) -> None:
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"delivery": delivery}
         )
+
+
+def read_notifications_purge() -> int:
+    """Delete read notifications older than NOTIFICATION_KEEP_DAYS; unread ones stay."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.NOTIFICATION_KEEP_DAYS)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted

@@ -18,3 +18,17 @@ def email_notification(notification_id: int) -> bool:
 @shared_task(acks_late=True)
 def send_digests() -> int:
     return services.digests_send()
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> int:
+    from alliances.calendar import today
+
+    from .reminders import run_reminders
+
+    return run_reminders(today())
+
+
+@shared_task(acks_late=True)
+def purge_read_notifications() -> int:
+    return services.read_notifications_purge()

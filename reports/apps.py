@@ -8,8 +8,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from alliances import extensions
+        from notifications.reminders import register_reminder
 
-        from . import latest
+        from . import latest, reminders
 
         extensions.register_list_annotations(latest.annotations)
         extensions.register_filters(latest.filters)
+        register_reminder(reminders.report_due_reminders)

@@ -8,8 +8,10 @@ class ResourcingConfig(AppConfig):
 
     def ready(self):
         from alliances import lifecycle, querysets
+        from notifications.reminders import register_reminder
 
         from . import lifecycle as handlers
+        from . import reminders
 
         querysets.register_involvement(handlers.assigned_to)
         querysets.register_partner_reference(handlers.intake_request_model)
@@ -17,3 +19,5 @@ class ResourcingConfig(AppConfig):
         lifecycle.register_transition_handler(handlers.start_termination_playbook)
         lifecycle.register_departure_handler(handlers.hand_over_work)
         lifecycle.register_confidentiality_check(handlers.refuse_hiding_work)
+        register_reminder(reminders.triage_reminders)
+        register_reminder(reminders.overdue_task_reminders)

@@ -359,3 +359,5 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 # The local hour (PORTFOLIO_TIME_ZONE) at which daily digests go out.
 NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", default=7, low=0, high=23)
+# Read notifications are deleted this many days after they were written; unread ones stay.
+NOTIFICATION_KEEP_DAYS = env_int("NOTIFICATION_KEEP_DAYS", default=90, low=1, high=3650)
