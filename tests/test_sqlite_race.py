@@ -64,12 +64,18 @@ def server(tmp_path):
         stderr=subprocess.PIPE,
     )
     try:
-        for _ in range(100):
+        # Up to a minute on a loaded machine; time.monotonic is the real clock under the test
+        # clock (time-machine moves only wall-clock time).
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()[-2000:]
             try:
                 if call(port, "GET", "/healthz")[0] == 200:
                     break
             except OSError:
-                time.sleep(0.1)
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 60 s"
+            time.sleep(0.1)
         yield port
     finally:
         process.terminate()
