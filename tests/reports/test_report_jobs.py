@@ -554,3 +554,14 @@ def test_make_runs_settings_run_tasks_on_a_worker_through_a_filesystem_broker(tm
     assert result.stdout.split() == [
         "False", "filesystem://localhost//", "False", "True", "True", str(tmp_path / "broker"),
     ]  # fmt: skip
+
+
+def test_the_schedule_is_visible_and_editable_in_the_admin(client, superuser):
+    client.force_login(superuser)
+    changelist = client.get("/admin/django_celery_beat/periodictask/")
+    assert changelist.status_code == 200
+    assert b"housekeeping" in changelist.content
+    task = PeriodicTask.objects.get(name="housekeeping")
+    assert (
+        client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/").status_code == 200
+    )
