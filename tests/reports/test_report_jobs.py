@@ -160,13 +160,14 @@ def test_visibility_is_the_owners_when_the_job_runs_not_when_it_was_queued(execu
 
 
 def test_a_json_body_takes_lists_booleans_and_numbers(api, lead, portfolio, run_on_commit):
-    body = {"stage": ["development", "commercial"], "confidential": False, "since": "2026-01-01"}
+    since = f"{timezone.localdate() - datetime.timedelta(days=40):%Y-%m-%d}"
+    body = {"stage": ["development", "commercial"], "confidential": False, "since": since}
     response = run_on_commit(api(lead), body)
     assert response.status_code == 202, response.content
     assert response.json()["filters"] == {
         "stage": ["development", "commercial"],
         "confidential": ["false"],
-        "since": ["2026-01-01"],
+        "since": [since],
     }
     assert ReportJob.objects.get().status == JobStatus.DONE
 
