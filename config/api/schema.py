@@ -92,9 +92,20 @@ def postprocess(result, generator, request, public):
             schema["additionalProperties"] = False
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            _json_bodies_only(operation)
             _limit_parameters(operation)
             _add_error_responses(path, method, operation)
     return result
+
+
+def _json_bodies_only(operation: dict) -> None:
+    """Bodies are documented as JSON. The API also reads forms (the browsable API posts them,
+    checked as strictly), but a form cannot carry the schema's types: every value is text, and
+    a one-item list looks like a single value, so a schema for it would promise what no form
+    can keep."""
+    content = operation.get("requestBody", {}).get("content")
+    if content and "application/json" in content:
+        operation["requestBody"]["content"] = {"application/json": content["application/json"]}
 
 
 def _limit_parameters(operation: dict) -> None:
