@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from alliances.api.views import ID, require
+from alliances.api.views import require
 from alliances.calendar import local_date
-from config.api.idempotency import IdempotentMixin
+from config.api.viewsets import ReadViewSet
 
 from .. import access, jobs
 from ..choices import JobStatus
@@ -97,15 +97,12 @@ def params_from_body(data) -> QueryDict:
     return params
 
 
-class ReportJobViewSet(
-    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ReportJobViewSet(ReadViewSet):
     """The portfolio workbook, made in the background: queue it with the filters you would give
     GET reports/portfolio.xlsx, watch its progress, download it when done. A job is its
     creator's alone; the file is kept REPORT_JOB_DAYS days."""
 
     serializer_class = ReportJobSerializer
-    lookup_value_regex = ID
     filter_backends = []
     http_method_names = ["get", "post", "head", "options"]
 

@@ -566,3 +566,15 @@ def test_the_schedule_is_visible_and_editable_in_the_admin(client, superuser):
     assert (
         client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/").status_code == 200
     )
+
+
+def test_a_retried_post_with_its_idempotency_key_gets_the_same_job(
+    api, executive, portfolio, run_on_commit
+):
+    client = api(executive)
+    first = run_on_commit(client, {"stage": "development"}, HTTP_IDEMPOTENCY_KEY="export-1")
+    again = run_on_commit(client, {"stage": "development"}, HTTP_IDEMPOTENCY_KEY="export-1")
+    assert first.status_code == again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert ReportJob.objects.count() == 1
