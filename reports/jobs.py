@@ -33,7 +33,8 @@ from config.api.idempotency import purge_expired as purge_expired_idempotency_ke
 from .access import can_download_portfolio
 from .choices import JobStatus
 from .models import ReportJob
-from .workbook import PortfolioQuery, portfolio_workbook_build
+from .portfolio.params import PortfolioQuery
+from .workbook import portfolio_workbook_build
 
 logger = logging.getLogger(__name__)
 
