@@ -55,6 +55,9 @@ def test_two_simultaneous_moves_one_wins_the_other_gets_409(lead, lead2):
     # reset → wind_down is legal too, so both may succeed in sequence; what must never happen
     # is a lost update: every success is a recorded step from the state before it.
     assert codes in ([200, 200], [200, 409])
+    for code, body in results.values():
+        if code == 409:
+            assert body["code"] == "illegal_transition", body
     assert len(transitions) == codes.count(200)
     chain = sorted(transitions, key=lambda t: t.created_at)
     assert chain[0].from_value == "active"
@@ -67,6 +70,7 @@ def test_simultaneous_identical_moves_record_exactly_one(lead, lead2):
     alliance = AllianceFactory(status="wind_down")
     barrier = threading.Barrier(2)
     codes = []
+    refusals = []
 
     def close(user):
         client = APIClient()
@@ -79,6 +83,8 @@ def test_simultaneous_identical_moves_record_exactly_one(lead, lead2):
                 format="json",
             )
             codes.append(response.status_code)
+            if response.status_code == 409:
+                refusals.append(response.json()["code"])
         finally:
             connections.close_all()
 
@@ -88,6 +94,7 @@ def test_simultaneous_identical_moves_record_exactly_one(lead, lead2):
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(codes) == [200, 409]
+    assert refusals == ["illegal_transition"]  # closed → closed
     assert StageTransition.objects.filter(alliance=alliance).count() == 1
 
 
