@@ -68,6 +68,13 @@ class LeavePeriodSerializer(StrictModelSerializer):
         fields = ["start", "end", "note"]
 
     def validate(self, attrs):
+        # A PATCH replaces the whole list, so each period is complete even then (DRF's partial
+        # reaches nested items and would let start or end go missing).
+        missing = {
+            name: ["This field is required."] for name in ("start", "end") if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": ["Must be on or after the start."]})
         return attrs
