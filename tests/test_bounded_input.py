@@ -335,3 +335,17 @@ def test_a_form_boolean_is_true_or_false(api, head, value):
     assert response.json() == {"active": ["Give true or false."]}
     specialist.refresh_from_db()
     assert specialist.active
+
+
+def test_a_patch_with_an_incomplete_leave_period_is_a_400_not_a_500(api, head):
+    # Found by schemathesis: PATCH specialists/{id}/ with a leave period lacking its start.
+    specialist = SpecialistFactory(services=["startup"])
+    response = api(head).patch(
+        f"/api/v1/specialists/{specialist.pk}/",
+        {"leave_periods": [{"end": "2027-01-08", "note": ""}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = response.json()["leave_periods"]
+    first = errors[0] if isinstance(errors, list) else errors["0"]
+    assert first == {"start": ["This field is required."]}
