@@ -64,7 +64,10 @@ WEEKS = OpenApiParameter(
 
 
 def weeks_param(request) -> int:
-    raw = request.query_params.get("weeks", str(capacity.HORIZON_WEEKS))
+    given = request.query_params.getlist("weeks")
+    if len(given) > 1:  # refused, never the last one silently
+        raise ValidationError({"weeks": ["Give weeks once."]})
+    raw = given[0] if given else str(capacity.HORIZON_WEEKS)
     if not is_whole_number(raw) or not 1 <= int(raw) <= 52:
         raise ValidationError({"weeks": ["Must be a whole number of weeks from 1 to 52."]})
     return int(raw)
