@@ -20,14 +20,26 @@ from config.errors import DomainError
 
 
 def nested(message_dict: dict) -> dict:
-    """{"a.b": [m]} → {"a": {"b": [m]}}: a service names a nested field by its path."""
+    """{"a.b": [m]} → {"a": {"b": [m]}}: a service names a nested field by its path. A name
+    that cannot nest (an empty part, or one that is both a field and a parent: keys a client
+    chose, such as ".0" or "") stays as it came."""
     out: dict = {}
     for path, messages in message_dict.items():
-        *parents, last = (path if path != "__all__" else "non_field_errors").split(".")
+        key = "non_field_errors" if path == "__all__" else path
+        *parents, last = key.split(".")
         node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = list(messages)
+        for part in parents if all(key.split(".")) else [None]:
+            child = node.get(part, {}) if part is not None else None
+            if not isinstance(child, dict):
+                node = None
+                break
+            node = node.setdefault(part, child)
+        if node is None:
+            out[key] = list(messages)
+        elif isinstance(node.get(last), dict):  # "a.b" came first: "a" is about a as a whole
+            node[last].setdefault("non_field_errors", []).extend(messages)
+        else:
+            node[last] = list(messages)
     return out
 
 
