@@ -349,3 +349,22 @@ def test_a_patch_with_an_incomplete_leave_period_is_a_400_not_a_500(api, head):
     errors = response.json()["leave_periods"]
     first = errors[0] if isinstance(errors, list) else errors["0"]
     assert first == {"start": ["This field is required."]}
+
+
+def test_weeks_given_twice_is_a_400_not_the_last_one(api, head):
+    # Found by schemathesis: ?weeks=junk&weeks=12 answered for 12 weeks.
+    response = api(head).get("/api/v1/capacity/?weeks=junk&weeks=12")
+    assert response.status_code == 400
+    assert response.json() == {"weeks": ["Give weeks once."]}
+
+
+def test_errors_named_by_keys_a_client_chose_keep_their_names():
+    # Found by schemathesis: a body whose keys were "" and ".0W" made the 400 a 500.
+    from config.api.exceptions import nested
+
+    assert nested({"": ["a"], ".0W": ["b"], "x.": ["c"]}) == {"": ["a"], ".0W": ["b"], "x.": ["c"]}
+    assert nested({"a.b": ["x"], "a": ["y"]}) == {"a": {"b": ["x"], "non_field_errors": ["y"]}}
+    assert nested({"a": ["y"], "a.b": ["x"]}) == {"a": ["y"], "a.b": ["x"]}
+    assert nested({"overrides.startup.specialist": ["s"]}) == {
+        "overrides": {"startup": {"specialist": ["s"]}}
+    }
