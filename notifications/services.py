@@ -3,70 +3,139 @@ rolls back tells nobody) and emails after commit, once; digests gather the rest.
 
 import datetime
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from alliances.models import Alliance
 
-from .choices import Delivery, Kind
+from .choices import Delivery
 from .models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 
 
-def delivery_for(user, kind: str) -> str:
-    stored = (
-        NotificationPreference.objects.filter(user=user, kind=kind)
-        .values_list("delivery", flat=True)
-        .first()
+@dataclass(frozen=True)
+class Message:
+    """One event to tell one person: `key` names the event; `about` is the row it concerns
+    (its model has `objects.visible_to`; by default the alliance)."""
+
+    recipient: object
+    kind: str
+    key: str
+    text: str
+    alliance: Alliance | None = None
+    about: object = None
+    api_path: str = ""
+    admin_path: str = ""
+
+    @property
+    def subject(self):
+        return self.about if self.about is not None else self.alliance
+
+
+def _visible(messages: list[Message]) -> list[Message]:
+    """The messages whose recipient may see what they are about: one query per recipient and
+    kind of row, however many messages."""
+    wanted = defaultdict(set)
+    for m in messages:
+        if m.subject is not None:
+            wanted[m.recipient.pk, type(m.subject)].add(m.subject.pk)
+    people = {m.recipient.pk: m.recipient for m in messages}
+    seen = {
+        (person, model): set(
+            model.objects.visible_to(people[person]).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        for (person, model), ids in wanted.items()
+    }
+    return [
+        m
+        for m in messages
+        if m.subject is None or m.subject.pk in seen[m.recipient.pk, type(m.subject)]
+    ]
+
+
+def notify_many(messages: list[Message]) -> int:
+    """Tell each recipient of their event, inside the caller's transaction; email after
+    commit for those who take it immediately. Nobody hears of what they may not see (so a
+    confidential alliance's name reaches only its team), nor of the same event twice (the
+    (recipient, key) constraint holds even against a second tick at the same moment); an
+    inactive user hears nothing. A fixed number of queries per recipient, not per message.
+    Returns how many were written."""
+    messages = [m for m in messages if m.recipient is not None and m.recipient.is_active]
+    if not messages:
+        return 0
+    told = set(
+        Notification.objects.filter(
+            recipient__in={m.recipient.pk for m in messages},
+            key__in={m.key[:200] for m in messages},
+        ).values_list("recipient_id", "key")
     )
-    return stored or Delivery.IMMEDIATELY
-
-
-def notify(
-    *,
-    recipient,
-    kind: Kind,
-    key: str,
-    text: str,
-    alliance: Alliance | None = None,
-    about=None,
-    api_path: str = "",
-    admin_path: str = "",
-) -> Notification | None:
-    """Tell `recipient` of one event, named by `key`, about `about` (a row whose model has
-    `objects.visible_to`; by default the alliance). Nobody hears of what they may not see (so
-    a confidential alliance's name reaches only its team), nor of the same event twice; an
-    inactive user hears nothing. Returns the notification, or None if none was due."""
-    if recipient is None or not recipient.is_active:
-        return None
-    about = about if about is not None else alliance
-    if about is not None and not (
-        type(about).objects.visible_to(recipient).filter(pk=about.pk).exists()
-    ):
-        return None
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                key=key[:200],
-                text=text[:300],
-                alliance=alliance,
-                api_path=api_path,
-                admin_path=admin_path,
+    fresh, keys = [], set()
+    for m in _visible(messages):
+        mark = (m.recipient.pk, m.key[:200])
+        if mark not in told and mark not in keys:
+            keys.add(mark)
+            fresh.append(m)
+    if not fresh:
+        return 0
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=m.recipient,
+                kind=m.kind,
+                key=m.key[:200],
+                text=m.text[:300],
+                alliance=m.alliance,
+                api_path=m.api_path,
+                admin_path=m.admin_path,
             )
-    except IntegrityError:  # this event was told already
-        return None
-    if delivery_for(recipient, kind) == Delivery.IMMEDIATELY:
-        from .tasks import email_notification
+            for m in fresh
+        ],
+        ignore_conflicts=True,
+    )
+    quiet = set(
+        NotificationPreference.objects.filter(recipient_q(fresh))
+        .exclude(delivery=Delivery.IMMEDIATELY)
+        .values_list("user_id", "kind")
+    )
+    loud = [m for m in fresh if (m.recipient.pk, m.kind) not in quiet]
+    if loud:
+        ids = list(
+            Notification.objects.filter(
+                recipient__in={m.recipient.pk for m in loud},
+                key__in={m.key[:200] for m in loud},
+                emailed_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        from .tasks import email_notifications
 
-        pk = notification.pk
-        transaction.on_commit(lambda: email_notification.delay(pk))
-    return notification
+        for start in range(0, len(ids), EMAILS_PER_TASK):
+            chunk = ids[start : start + EMAILS_PER_TASK]
+            transaction.on_commit(lambda chunk=chunk: email_notifications.delay(chunk))
+    return len(fresh)
+
+
+EMAILS_PER_TASK = 200
+
+
+def recipient_q(messages: list[Message]):
+    from django.db.models import Q
+
+    return Q(user__in={m.recipient.pk for m in messages}, kind__in={m.kind for m in messages})
+
+
+def notify(**fields) -> Notification | None:
+    """Tell one person of one event (see notify_many); the notification, or None if none was
+    due."""
+    message = Message(**fields)
+    if not notify_many([message]):
+        return None
+    return Notification.objects.get(recipient=message.recipient, key=message.key[:200])
 
 
 def _link(path: str) -> str:

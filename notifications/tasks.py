@@ -15,6 +15,13 @@ def email_notification(notification_id: int) -> bool:
     return services.notification_email_send(notification_id=notification_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_notifications(notification_ids: list[int]) -> int:
+    """Several at once (a reminder tick); each is claimed before it is sent, so a retry after
+    a failure half-way sends only the rest."""
+    return sum(services.notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
 @shared_task(acks_late=True)
 def send_digests() -> int:
     return services.digests_send()

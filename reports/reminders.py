@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from alliances.choices import Status
 from alliances.models import Alliance
 from notifications.choices import Kind
-from notifications.services import notify
+from notifications.services import Message, notify_many
 
 from .latest import month_start, next_month, previous_month
 from .models import StatusReport
@@ -27,9 +27,8 @@ def report_due_reminders(day: datetime.date) -> int:
         .select_related("lead")
         .order_by("code")
     )
-    told = 0
-    for alliance in owing.iterator(chunk_size=500):
-        notice = notify(
+    messages = [
+        Message(
             recipient=alliance.lead,
             kind=Kind.REPORT_DUE,
             key=f"report_due:{alliance.pk}:{month.isoformat()}",
@@ -39,5 +38,6 @@ def report_due_reminders(day: datetime.date) -> int:
             api_path="/api/v1/status-reports/",
             admin_path="/admin/reports/statusreport/add/",
         )
-        told += notice is not None
-    return told
+        for alliance in owing.iterator(chunk_size=500)
+    ]
+    return notify_many(messages)

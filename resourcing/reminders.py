@@ -12,7 +12,7 @@ from alliances.access import is_head
 from alliances.calendar import add_business_days
 from alliances.choices import Role
 from notifications.choices import Kind
-from notifications.services import notify
+from notifications.services import Message, notify_many
 
 from .models import IntakeRequest, Task
 
@@ -33,7 +33,7 @@ def triage_reminders(day: datetime.date) -> int:
     if not waiting:
         return 0
     people = _triagers()
-    told = 0
+    messages = []
     for intake in waiting:
         breached = intake.sla_due < day
         if intake.sla_due == day:
@@ -42,7 +42,7 @@ def triage_reminders(day: datetime.date) -> int:
             if intake.confidential and not is_head(person):
                 continue
             event = "breached" if breached else "due"
-            notice = notify(
+            message = Message(
                 recipient=person,
                 kind=Kind.TRIAGE_BREACHED if breached else Kind.TRIAGE_DUE,
                 key=f"intake:{intake.pk}:{event}:{intake.sla_due.isoformat()}",
@@ -55,8 +55,8 @@ def triage_reminders(day: datetime.date) -> int:
                 api_path=f"/api/v1/intake-requests/{intake.pk}/",
                 admin_path=f"/admin/resourcing/intakerequest/{intake.pk}/triage/",
             )
-            told += notice is not None
-    return told
+            messages.append(message)
+    return notify_many(messages)
 
 
 def overdue_task_reminders(day: datetime.date) -> int:
@@ -71,10 +71,10 @@ def overdue_task_reminders(day: datetime.date) -> int:
     by_person = {row["assignee"]: row for row in rows}
     if not by_person:
         return 0
-    told = 0
+    messages = []
     for person in get_user_model().objects.filter(pk__in=by_person, is_active=True):
         row = by_person[person.pk]
-        notice = notify(
+        message = Message(
             recipient=person,
             kind=Kind.TASKS_OVERDUE,
             key=f"tasks_overdue:{day.isoformat()}",
@@ -82,5 +82,5 @@ def overdue_task_reminders(day: datetime.date) -> int:
             api_path="/api/v1/tasks/?assignee=me&overdue=true",
             admin_path="/admin/resourcing/task/?whose=mine&open=overdue",
         )
-        told += notice is not None
-    return told
+        messages.append(message)
+    return notify_many(messages)
