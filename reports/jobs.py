@@ -145,6 +145,7 @@ def run_job(job_id: int) -> str:
         # the same file name).
         logger.warning("Report job %s attempt %s was taken over; leaving it", job_id, attempt)
         return "finished"
+    tell_owners(job_ids=[job_id])
     return "done"
 
 
@@ -240,7 +241,43 @@ def _finish_failed(job_id: int, attempt: int, message: str) -> str:
     ReportJob.objects.filter(pk=job_id, attempt=attempt).update(
         status=JobStatus.FAILED, finished_at=now, heartbeat_at=now, error=message
     )
+    tell_owners(job_ids=[job_id])
     return "failed"
+
+
+TOLD_WITHIN = datetime.timedelta(days=2)
+
+
+def tell_owners(*, job_ids: list[int] | None = None, now=None) -> int:
+    """Each owner hears once that their job finished or failed: right after it does, and from
+    housekeeping for jobs failed by other paths (a dead worker, the database gone)."""
+    from notifications.choices import Kind
+    from notifications.services import Message, notify_many
+
+    now = now or timezone.now()
+    jobs = ReportJob.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED)).select_related(
+        "owner"
+    )
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=job_ids)
+    else:
+        jobs = jobs.filter(finished_at__gte=now - TOLD_WITHIN)
+    messages = []
+    for job in jobs:
+        done = job.status == JobStatus.DONE
+        messages.append(
+            Message(
+                recipient=job.owner,
+                kind=Kind.JOB_FINISHED if done else Kind.JOB_FAILED,
+                key=f"report_job:{job.pk}:{job.status}",
+                text=f"Your portfolio workbook (job {job.pk}) is ready to download."
+                if done
+                else f"Your portfolio workbook (job {job.pk}) failed: {job.error}",
+                about=job,
+                api_path=f"/api/v1/reports/portfolio-jobs/{job.pk}/",
+            )
+        )
+    return notify_many(messages)
 
 
 def _give_back(job_id: int, attempt: int) -> None:
@@ -311,4 +348,5 @@ def housekeeping(*, now=None) -> dict:
         "report_files_deleted": delete_expired_files(now=now),
         "report_jobs_abandoned": fail_abandoned(now=now),
         "idempotency_keys_purged": purge_expired_idempotency_keys(),
+        "owners_told": tell_owners(now=now),
     }
