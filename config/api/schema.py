@@ -115,7 +115,9 @@ def _limit_parameters(operation: dict) -> None:
             parameter["schema"] = dict(ID)
         elif where == "query" and name in QUERY_LIMITS:
             parameter["schema"] = {**parameter.get("schema", {}), **QUERY_LIMITS[name]}
-        elif where == "query" and parameter.get("schema", {}).get("format") == "date":
+        elif where == "query" and (
+            parameter.get("schema", {}).get("format") == "date" or "enum" in parameter["schema"]
+        ):
             # An empty parameter (`?since=`) means none given, as for every query parameter.
             parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
 
