@@ -7,7 +7,9 @@ from rest_framework import mixins, viewsets
 
 from .idempotency import IdempotentMixin
 
-ID = r"[0-9]+"
+# At most 18 digits: a larger id exists nowhere, and SQLite cannot even compare one past 2**63 - 1
+# (OverflowError, a 500); the address simply matches nothing (404).
+ID = r"[0-9]{1,18}"
 
 
 class ReadViewSet(
