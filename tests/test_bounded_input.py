@@ -368,3 +368,11 @@ def test_errors_named_by_keys_a_client_chose_keep_their_names():
     assert nested({"overrides.startup.specialist": ["s"]}) == {
         "overrides": {"startup": {"specialist": ["s"]}}
     }
+
+
+def test_an_id_past_what_sqlite_holds_in_an_address_is_a_404_not_a_500(api, head):
+    # Found by schemathesis: DELETE alliances/{id}/members/9223372036854775808/ was a 500.
+    alliance = AllianceFactory(lead=head)
+    response = api(head).delete(f"/api/v1/alliances/{alliance.pk}/members/{2**63}/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

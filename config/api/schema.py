@@ -3,7 +3,6 @@ rather than on every view: the error responses each operation can give, with the
 components; the limits the API enforces (page, page_size, weeks, ids from 1); and request
 bodies that refuse unknown fields (the strict serializers answer 400 to them)."""
 
-from config.api.filters import MAX_ID
 from config.api.pagination import MAX_PAGE_SIZE
 
 # Every `code` a 409 carries: the domain's DomainError codes, the API's `in_use`, and the
@@ -71,7 +70,8 @@ TOO_LARGE = _response("The request body is over DATA_UPLOAD_MAX_MEMORY_SIZE.", _
 URI_TOO_LONG = {"description": "The address is longer than the server accepts."}
 THROTTLED = _response("Too many attempts; retry after Retry-After seconds.", _ref("Detail"))
 
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# Ids in addresses: config.api.viewsets.ID takes at most 18 digits.
+ID = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
 EMPTY = {"type": "string", "maxLength": 0}
 QUERY_LIMITS = {
     "page": {"type": "integer", "minimum": 1},
