@@ -23,18 +23,10 @@ class IntakeRequestFilter(django_filters.FilterSet):
     service = CodeFilter(
         field_name="requested_services__code", to_field_name="code", queryset=Service.objects.all()
     )
-    submitted_at_after = DateFilter(
-        field_name="submitted_at__date", lookup_expr="gte"
-    )
-    submitted_at_before = DateFilter(
-        field_name="submitted_at__date", lookup_expr="lte"
-    )
-    desired_start_date_after = DateFilter(
-        field_name="desired_start_date", lookup_expr="gte"
-    )
-    desired_start_date_before = DateFilter(
-        field_name="desired_start_date", lookup_expr="lte"
-    )
+    submitted_at_after = DateFilter(field_name="submitted_at__date", lookup_expr="gte")
+    submitted_at_before = DateFilter(field_name="submitted_at__date", lookup_expr="lte")
+    desired_start_date_after = DateFilter(field_name="desired_start_date", lookup_expr="gte")
+    desired_start_date_before = DateFilter(field_name="desired_start_date", lookup_expr="lte")
     sla_due_after = DateFilter(field_name="sla_due", lookup_expr="gte")
     sla_due_before = DateFilter(field_name="sla_due", lookup_expr="lte")
 
