@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import pretty_name
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from alliances import admin_rules as rules
@@ -19,9 +19,10 @@ from alliances.models import Alliance, Partner
 from config.admin_errors import REFUSALS, refusal_message
 from config.api.filters import StrictBooleanField
 
-from . import access, selectors, services
+from . import access, jobs, selectors, services
 from .api.views import workbook_response
-from .models import StatusReport
+from .choices import JobStatus
+from .models import ReportJob, StatusReport
 from .portfolio.params import DEFAULT_SINCE_DAYS, SinceField
 
 
@@ -100,7 +101,12 @@ class StatusReportAdmin(RoleAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(download_portfolio_view)
-        return [path("portfolio/", view, name="download_portfolio"), *super().get_urls()]
+        job = self.admin_site.admin_view(portfolio_job_view)
+        return [
+            path("portfolio/", view, name="download_portfolio"),
+            path("portfolio/jobs/<int:pk>/", job, name="portfolio_job"),
+            *super().get_urls(),
+        ]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -179,19 +185,30 @@ def _choices(user) -> dict[str, list[tuple[int, str]]]:
 
 
 def download_portfolio_view(request):
-    """Admin page: pick filters, download the workbook (the same one as the API)."""
+    """Admin page: pick filters and make the workbook (the same one as the API): queued as a
+    report job, whose page shows its progress until the file is ready. `?download=1` with the
+    filters still answers the file at once, for links and scripts."""
     if not access.can_download_portfolio(request.user):
         raise PermissionDenied
-    data = request.GET if "download" in request.GET else None
+    if request.method == "POST":
+        data = request.POST
+    elif "download" in request.GET:
+        data = request.GET
+    else:
+        data = None
     form = PortfolioForm(data, user=request.user)
-    unknown = sorted(set(data or ()) - set(form.fields) - {"download"})
+    unknown = sorted(set(data or ()) - set(form.fields) - {"download", "csrfmiddlewaretoken"})
     if unknown:
         form.add_error(None, f"Not a filter of the portfolio workbook: {', '.join(unknown)}.")
     if form.is_valid():
         try:
+            if request.method == "POST":
+                job = jobs.queue_portfolio_job(actor=request.user, params=form.params())
+                return redirect("admin:portfolio_job", job.pk)
             return workbook_response(user=request.user, params=form.params())
         except ValidationError as error:
             form.add_error(None, refusal_message(error))
+    recent = ReportJob.objects.visible_to(request.user).order_by("-created_at", "-pk")[:5]
     return render(
         request,
         "admin/reports/download_portfolio.html",
@@ -199,5 +216,25 @@ def download_portfolio_view(request):
             **admin.site.each_context(request),
             "title": "Download the portfolio workbook",
             "form": form,
+            "recent": recent,
+        },
+    )
+
+
+def portfolio_job_view(request, pk: int):
+    """One report job of the reader's: its progress, refreshed every two seconds while it runs,
+    then the download (or why it failed)."""
+    job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    return render(
+        request,
+        "admin/reports/portfolio_job.html",
+        {
+            **admin.site.each_context(request),
+            "title": f"Portfolio workbook (job {job.pk})",
+            "job": job,
+            "running": running,
+            "file_url": f"/api/v1/reports/portfolio-jobs/{job.pk}/file/",
+            "expired": job.status == JobStatus.DONE and not job.file,
         },
     )
