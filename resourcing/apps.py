@@ -14,6 +14,7 @@ class ResourcingConfig(AppConfig):
         from . import reminders
 
         querysets.register_involvement(handlers.assigned_to)
+        querysets.register_involvement_ids(handlers.assigned_alliance_ids)
         querysets.register_partner_reference(handlers.intake_request_model)
         lifecycle.register_transition_check(handlers.refuse_closing_with_open_work)
         lifecycle.register_transition_handler(handlers.start_termination_playbook)

@@ -23,6 +23,11 @@ def assigned_to(user) -> Q:
     return Q(Exists(Assignment.objects.filter(alliance=OuterRef("pk"), assignee=user)))
 
 
+def assigned_alliance_ids(user):
+    """The same, as the ids of those alliances (for rows that belong to one)."""
+    return Assignment.objects.filter(assignee=user).values("alliance_id")
+
+
 def refuse_closing_with_open_work(*, alliance, field: str, to: str) -> None:
     if field != TransitionField.STATUS or to != Status.CLOSED:
         return
