@@ -113,9 +113,11 @@ def task_assigned(task_id: int, event_id: int) -> None:
         kind=Kind.WORK_ASSIGNED,
         key=f"task:{task_id}:event:{event_id}",
         about=task,
+        # Checked against the task (your own task on an alliance you are not on is yours to
+        # see); tied to a confidential alliance, it leaves the inbox with access to it.
+        alliance=alliance if alliance.confidential else None,
         text=f"{alliance.code} {alliance.name}: “{task.title}”, due "
         f"{task.due_date:%d %b %Y}, is yours.",
-        alliance=alliance,
         api_path=f"/api/v1/tasks/{task_id}/",
         admin_path=f"/admin/resourcing/task/{task_id}/change/",
     )

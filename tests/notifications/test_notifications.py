@@ -206,3 +206,14 @@ def test_off_sends_no_email_and_the_digest_gathers_the_rest_once(
     assert "2 update(s)" in digest.subject
     assert "Failed once" in digest.body and "Failed twice" in digest.body
     assert "Ready" not in digest.body
+
+
+def test_a_notification_about_an_alliance_you_no_longer_see_leaves_the_inbox(api, someone):
+    open_alliance = AllianceFactory(name="BOREALIS")  # not confidential, but not theirs to see
+    membership = MembershipFactory(alliance=open_alliance, user=someone)
+    services.notify(
+        recipient=someone, kind=Kind.REPORT_DUE, key="x", text="BOREALIS", alliance=open_alliance
+    )
+    assert api(someone).get(URL).json()["count"] == 1
+    membership.delete()
+    assert api(someone).get(URL).json()["count"] == 0
