@@ -8,9 +8,9 @@ done or failed with a message a person can act on.
 
 A delivery claims the job before it works (queued → running, `attempt` + 1). Another delivery of
 the same job — a duplicate, or a redelivery after a worker died (acks_late) — finds it running and
-waits (`Busy`) until the holder finishes or stops beating for STALE_SECONDS, then takes it over;
-a finished job is left alone. Only the holder of the latest attempt writes the outcome, and every
-attempt writes the same file name, so a job ends with one file.
+waits (`Busy`) until the holder finishes or stops beating for REPORT_JOB_STALE_SECONDS, then
+takes it over; a finished job is left alone. Only the holder of the latest attempt writes the
+outcome, and every attempt writes the same file name, so a job ends with one file.
 """
 
 import contextlib
@@ -38,10 +38,9 @@ from .workbook import portfolio_workbook_build
 
 logger = logging.getLogger(__name__)
 
-# A running job whose holder has not written for this long is taken over by another delivery.
-# The holder writes at least once a second while writing the register (and at each step around
-# it), so this only has to outlast the slowest sheet that is not the register.
-STALE_SECONDS = 300
+# A running job whose holder has not written for settings.REPORT_JOB_STALE_SECONDS is taken over
+# by another delivery. The holder writes at least once a second while writing the register (and
+# at each step around it), so that only has to outlast the slowest sheet that is not the register.
 # Housekeeping fails a running job nobody has touched for this long (every delivery of it is
 # gone), and a queued one no worker took within QUEUED_TOO_LONG.
 ABANDONED_AFTER = datetime.timedelta(hours=1)
@@ -55,7 +54,8 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 class Busy(Exception):
     """Another delivery is running the job right now; try again after `retry_in` seconds."""
 
-    def __init__(self, retry_in: int = STALE_SECONDS):
+    def __init__(self, retry_in: int | None = None):
+        retry_in = settings.REPORT_JOB_STALE_SECONDS if retry_in is None else retry_in
         super().__init__(f"The job is running elsewhere; retry in {retry_in} s.")
         self.retry_in = retry_in
 
@@ -156,7 +156,7 @@ class JobRefused(Exception):
 def _claim(job: ReportJob) -> int | None:
     """queued → running, or a running job whose holder went quiet; the new attempt number."""
     now = timezone.now()
-    stale = now - datetime.timedelta(seconds=STALE_SECONDS)
+    stale = now - datetime.timedelta(seconds=settings.REPORT_JOB_STALE_SECONDS)
     claimed = (
         ReportJob.objects.filter(pk=job.pk, attempt=job.attempt)
         .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))

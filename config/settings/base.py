@@ -316,12 +316,27 @@ CELERY_TIMEZONE = PORTFOLIO_TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.tasks.run_report_job": {"queue": "exports"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task a worker took but never acknowledged (acks_late: the worker or its machine was killed)
+# goes back to the queue this long after it was taken, for another worker; above the longest a
+# job may run (reports.tasks, 1 h). Workers look for such tasks every tenth of that (at most a
+# minute apart). Used by the Redis broker; `make run`'s filesystem broker has no such timeout.
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int(
+    "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60, low=5, high=7 * 24 * 60 * 60
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    "unacked_restore_interval": max(1, min(60, CELERY_VISIBILITY_TIMEOUT_SECONDS // 10)),
+    "unacked_restore_throttle": 1,
+}
 # Periodic tasks are rows in the database (django-celery-beat; the admin's Periodic tasks),
 # created by migrations; run exactly one beat.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # A report job's workbook is kept this many days after it is made, then deleted (housekeeping).
 REPORT_JOB_DAYS = env_int("REPORT_JOB_DAYS", default=7, low=1, high=366)
+# A running job whose worker has not written for this long (it writes at least every second
+# while making the register) is taken over by the next delivery of it.
+REPORT_JOB_STALE_SECONDS = env_int("REPORT_JOB_STALE_SECONDS", default=300, low=2, high=6 * 60 * 60)
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {

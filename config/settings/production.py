@@ -22,13 +22,6 @@ CACHES = {
 # and worker shares (or configure STORAGES["default"] for shared storage).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
-# A task a worker took but never acknowledged (acks_late: the worker or its machine died) goes
-# to another worker after this long; above the longest a job may run (reports.tasks, 1 h).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int(  # noqa: F405
-        "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60, low=60, high=7 * 24 * 60 * 60
-    )
-}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -401,12 +401,15 @@ def test_a_duplicate_delivery_waits_while_another_runs_the_job(executive, portfo
     assert (job.status, job.attempt) == (JobStatus.RUNNING, 1)
 
 
-def test_a_job_whose_worker_went_quiet_is_taken_over_and_makes_one_file(executive, portfolio):
+def test_a_job_whose_worker_went_quiet_is_taken_over_and_makes_one_file(
+    executive, portfolio, settings
+):
     job = queued(executive)
     ReportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING,
         attempt=1,
-        heartbeat_at=timezone.now() - datetime.timedelta(seconds=jobs.STALE_SECONDS + 1),
+        heartbeat_at=timezone.now()
+        - datetime.timedelta(seconds=settings.REPORT_JOB_STALE_SECONDS + 1),
     )
     default_storage.save(f"report-jobs/{job.pk}.xlsx", ContentFile(b"half a file"))
     assert jobs.run_job(job.pk) == "done"
