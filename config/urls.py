@@ -15,6 +15,7 @@ from config.outage import outage_cause, outage_response
 api_v1 = [
     path("", include("alliances.api.urls")),
     path("", include("resourcing.api.urls")),
+    path("", include("governance.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "alliances",
     "notifications",
     "resourcing",
+    "governance",
     "reports",
 ]
 
@@ -331,6 +332,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Periodic tasks are rows in the database (django-celery-beat; the admin's Periodic tasks),
 # created by migrations; run exactly one beat.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Minutes not approved by both sides this many days after their meeting are overdue.
+MINUTES_APPROVAL_DAYS = env_int("MINUTES_APPROVAL_DAYS", default=30, low=1, high=365)
 
 # A report job's workbook is kept this many days after it is made, then deleted (housekeeping).
 REPORT_JOB_DAYS = env_int("REPORT_JOB_DAYS", default=7, low=1, high=366)

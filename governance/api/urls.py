@@ -1,0 +1,3 @@
+"""Governance endpoints: each area's router, joined here."""
+
+urlpatterns = []

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    verbose_name = "Governance"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from alliances import querysets
+
+        from . import lifecycle as handlers
+
+        # Sitting on one of an alliance's committees puts you on the alliance.
+        querysets.register_involvement(handlers.sits_on_a_body)
+        querysets.register_involvement_ids(handlers.body_alliance_ids)

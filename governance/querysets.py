@@ -1,0 +1,67 @@
+"""Governance rows are seen exactly by those who see their alliance (AllianceOwnedQuerySet);
+partner contacts by those who see their partner. Rules computed when read live here."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+
+from alliances.calendar import today
+from alliances.models import Partner
+from alliances.querysets import AllianceOwnedQuerySet
+
+from .choices import ActionStatus, MeetingStatus
+
+
+def active_body_q(day: datetime.date | None = None) -> models.Q:
+    """A body is active from its charter (or always, without one) until it is dissolved."""
+    day = day or today()
+    return (models.Q(chartered_on__isnull=True) | models.Q(chartered_on__lte=day)) & (
+        models.Q(dissolved_on__isnull=True) | models.Q(dissolved_on__gt=day)
+    )
+
+
+def minutes_overdue_q(now: datetime.datetime | None = None, prefix: str = "") -> models.Q:
+    """A held meeting whose minutes are not approved MINUTES_APPROVAL_DAYS after it started."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.MINUTES_APPROVAL_DAYS)
+    return models.Q(**{f"{prefix}status": MeetingStatus.HELD, f"{prefix}starts_at__lt": cutoff})
+
+
+def action_overdue_q(day: datetime.date | None = None, prefix: str = "") -> models.Q:
+    return models.Q(
+        **{f"{prefix}status": ActionStatus.OPEN, f"{prefix}due_date__lt": day or today()}
+    )
+
+
+class GovernanceBodyQuerySet(AllianceOwnedQuerySet):
+    def active(self, day: datetime.date | None = None):
+        return self.filter(active_body_q(day))
+
+
+class BodyMemberQuerySet(AllianceOwnedQuerySet):
+    alliance_path = "body__alliance"
+
+
+class MeetingQuerySet(AllianceOwnedQuerySet):
+    def minutes_overdue(self, now=None):
+        return self.filter(minutes_overdue_q(now))
+
+
+class MeetingOwnedQuerySet(AllianceOwnedQuerySet):
+    alliance_path = "meeting__alliance"
+
+
+class ActionItemQuerySet(AllianceOwnedQuerySet):
+    def overdue(self, day: datetime.date | None = None):
+        return self.filter(action_overdue_q(day))
+
+
+class PartnerContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whoever sees the partner sees its people."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(partner__in=Partner.objects.visible_to(user).values("pk"))
