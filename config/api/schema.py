@@ -9,14 +9,22 @@ from config.api.pagination import MAX_PAGE_SIZE
 # Idempotency-Key still being processed. tests/test_schema.py checks the source raises no other.
 CONFLICT_CODES = [
     "already_accepted",
+    "already_approved",
     "already_member",
     "already_specialist",
     "alliance_closed",
+    "body_dissolved",
+    "body_in_use",
+    "co_chair_taken",
     "duplicate_report",
     "idempotency_key_in_flight",
     "illegal_transition",
     "in_use",
+    "meeting_not_held",
+    "meeting_not_started",
     "member_has_work",
+    "minutes_final",
+    "minutes_missing",
     "month_closed",
     "no_change",
     "open_work",
@@ -78,7 +86,7 @@ QUERY_LIMITS = {
     "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
     "weeks": {"type": "integer", "minimum": 1, "maximum": 52, "default": 12},
 }
-ID_PATH_PARAMETERS = {"id", "user_id"}
+ID_PATH_PARAMETERS = {"id", "user_id", "member_id"}
 PUBLIC = {("/api/v1/auth/token/", "post")}
 WRITES = {"post", "put", "patch", "delete"}
 

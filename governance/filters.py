@@ -1,0 +1,66 @@
+"""Filters of the governance lists (NetBox's way: one FilterSet per list)."""
+
+import django_filters
+from django.utils import timezone
+
+from config.api.filters import BooleanFilter, DateFilter, IdFilter
+
+from .choices import BodyKind, MeetingStatus
+from .models import GovernanceBody, Meeting, PartnerContact
+from .querysets import active_body_q, minutes_overdue_q
+
+
+class PartnerContactFilter(django_filters.FilterSet):
+    partner = IdFilter(field_name="partner_id")
+
+    class Meta:
+        model = PartnerContact
+        fields = []
+
+
+class GovernanceBodyFilter(django_filters.FilterSet):
+    alliance = IdFilter(field_name="alliance_id")
+    kind = django_filters.MultipleChoiceFilter(choices=BodyKind.choices)
+    parent = IdFilter(field_name="parent_id")
+    active = BooleanFilter(
+        method="filter_active", label="Chartered (or without a charter date) and not dissolved"
+    )
+
+    class Meta:
+        model = GovernanceBody
+        fields = []
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(active_body_q()) if value else queryset.exclude(active_body_q())
+
+
+class MeetingFilter(django_filters.FilterSet):
+    alliance = IdFilter(field_name="alliance_id")
+    body = IdFilter(field_name="body_id")
+    status = django_filters.MultipleChoiceFilter(choices=MeetingStatus.choices)
+    # Days as the portfolio reckons them (PORTFOLIO_TIME_ZONE).
+    starts_at_after = DateFilter(field_name="starts_at__date", lookup_expr="gte")
+    starts_at_before = DateFilter(field_name="starts_at__date", lookup_expr="lte")
+    upcoming = BooleanFilter(method="filter_upcoming", label="Scheduled and not started yet")
+    minutes_overdue = BooleanFilter(
+        method="filter_minutes_overdue",
+        label="Held, and the minutes not approved MINUTES_APPROVAL_DAYS after the meeting",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+    def filter_upcoming(self, queryset, name, value):
+        if value is None:
+            return queryset
+        upcoming = {"status": MeetingStatus.SCHEDULED, "starts_at__gte": timezone.now()}
+        return queryset.filter(**upcoming) if value else queryset.exclude(**upcoming)
+
+    def filter_minutes_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = minutes_overdue_q()
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
