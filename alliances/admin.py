@@ -67,6 +67,15 @@ class StaffInline(rules.ReadOnlyRules, admin.TabularInline):
     """Inlines are seen by whoever sees the page; each names who may change it."""
 
 
+# Higher apps add what they hold about an alliance to its page (governance: its committees).
+_alliance_inlines: list = []
+
+
+def register_alliance_inline(inline) -> None:
+    if inline not in _alliance_inlines:
+        _alliance_inlines.append(inline)
+
+
 def _changes_alliance(user, alliance=None) -> bool:
     return alliance is not None and access.can_change_alliance(user, alliance)
 
@@ -227,6 +236,9 @@ class AllianceAdmin(RoleAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *(_alliance_inlines if obj is not None else [])]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -1,0 +1,867 @@
+"""Governance in the admin: a body's page with its members and meetings, a meeting's page with
+its logistics steps, minutes, decisions and action items, and buttons that schedule,
+reschedule, cancel and mark meetings held. The same visibility method and services as the API."""
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from alliances import admin_rules as rules
+from alliances.admin import RoleAdmin, StaffInline, register_alliance_inline
+from alliances.calendar import today
+from alliances.models import Alliance
+from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
+
+from .choices import MeetingStatus, Side
+from .models import (
+    ActionItem,
+    BodyMember,
+    Decision,
+    GovernanceBody,
+    Meeting,
+    MeetingStep,
+    PartnerContact,
+    TrainingCompletion,
+    TrainingCourse,
+)
+from .querysets import active_body_q, minutes_overdue_q
+from .services import bodies as body_services
+from .services import meetings as meeting_services
+
+
+def _when(meeting) -> str:
+    """A meeting's start in its own zone, as people read it."""
+    local = meeting.local_start
+    return f"{local:%d %b %Y %H:%M} {meeting.time_zone}"
+
+
+def _badge(text: str, tone: str = "red"):
+    colours = {"red": "#b91c1c", "amber": "#b45309", "green": "#15803d", "grey": "#4b5563"}
+    return format_html(
+        '<span style="color:#fff;background:{};border-radius:4px;padding:1px 6px">{}</span>',
+        colours[tone],
+        text,
+    )
+
+
+# Partner contacts ----------------------------------------------------------------------------
+
+
+@admin.register(PartnerContact)
+class PartnerContactAdmin(RoleAdmin):
+    list_display = ["name", "partner", "title", "email"]
+    search_fields = ["name", "email", "partner__name"]
+    list_select_related = ["partner"]
+    autocomplete_fields = ["partner"]
+    fields = ["partner", "name", "title", "email"]
+    add_rule = change_rule = staticmethod(rules.managers)
+    delete_rule = staticmethod(rules.nobody)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            body_services.partner_contact_update(actor=request.user, contact=obj, data=data)
+        else:
+            data = {name: form.cleaned_data[name] for name in self.fields}
+            obj.pk = body_services.partner_contact_create(actor=request.user, data=data).pk
+
+
+# Bodies --------------------------------------------------------------------------------------
+
+
+class BodyForm(forms.ModelForm):
+    current_user = None
+
+    class Meta:
+        model = GovernanceBody
+        fields = [
+            "alliance",
+            "kind",
+            "name",
+            "parent",
+            "min_meetings_per_year",
+            "decision_rule",
+            "chartered_on",
+            "dissolved_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "alliance" in self.fields:
+            self.fields["alliance"].queryset = Alliance.objects.visible_to(self.current_user)
+        if "parent" in self.fields:
+            bodies = GovernanceBody.objects.visible_to(self.current_user).select_related("alliance")
+            if self.instance.pk:
+                bodies = bodies.filter(alliance=self.instance.alliance_id).exclude(
+                    pk=self.instance.pk
+                )
+            self.fields["parent"].queryset = bodies
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk:
+            data = {name: cleaned.get(name) for name in self.changed_data}
+            write = lambda: body_services.body_update(  # noqa: E731
+                actor=self.current_user, body=self.instance, data=data
+            )
+        else:
+            data = {name: cleaned.get(name) for name in self.Meta.fields}
+            write = lambda: body_services.body_create(actor=self.current_user, data=data)  # noqa: E731
+        refusal = dry_run_refusal(write)
+        if refusal:
+            raise ValidationError(refusal)
+        return cleaned
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = BodyMember
+        fields = ["user", "contact", "role"]
+
+
+class MemberFormSet(forms.BaseInlineFormSet):
+    """Each added, changed or removed member goes through the services; a refusal (a second
+    co-chair on one side, a contact of another partner...) is shown before anything is saved."""
+
+    current_user = None
+
+    def _write(self, member_form):
+        data = member_form.cleaned_data
+        if member_form in self.deleted_forms:
+            member = data.get("id")
+            return lambda: (
+                member and body_services.body_member_remove(actor=self.current_user, member=member)
+            )
+        if member_form.instance.pk is None:
+            return lambda: body_services.body_member_add(
+                actor=self.current_user,
+                body=self.instance,
+                role=data["role"],
+                user=data.get("user"),
+                contact=data.get("contact"),
+            )
+        return lambda: body_services.body_member_update(
+            actor=self.current_user, member=member_form.instance, role=data["role"]
+        )
+
+    def _changed(self):
+        return [
+            f for f in self.forms if f in self.deleted_forms or (f.has_changed() and f.cleaned_data)
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+
+        def write_all():
+            for member_form in self._changed():
+                self._write(member_form)()
+
+        refusal = dry_run_refusal(write_all)
+        if refusal:
+            raise ValidationError(refusal)
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        for member_form in self._changed():
+            self._write(member_form)()
+        return []
+
+
+class MemberInline(StaffInline):
+    model = BodyMember
+    form = MemberForm
+    formset = MemberFormSet
+    extra = 0
+    autocomplete_fields = ["user", "contact"]
+    fields = ["user", "contact", "role", "side", "added_at"]
+    readonly_fields = ["side", "added_at"]
+    add_rule = change_rule = delete_rule = staticmethod(rules.managers)
+
+    @admin.display(description="Side")
+    def side(self, member):
+        return Side(member.side).label if member.pk else ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "contact__partner")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.current_user = request.user
+        return formset
+
+
+class MeetingInline(StaffInline):
+    model = Meeting
+    extra = 0
+    fields = ["meeting", "when", "status", "minutes_state"]
+    readonly_fields = fields
+    ordering = ["-starts_at"]
+    show_change_link = False
+
+    @admin.display(description="Meeting")
+    def meeting(self, meeting):
+        url = reverse("admin:governance_meeting_change", args=[meeting.pk])
+        return format_html('<a href="{}">{}</a>', url, meeting)
+
+    @admin.display(description="Starts (local time)")
+    def when(self, meeting):
+        return _when(meeting)
+
+    @admin.display(description="Minutes")
+    def minutes_state(self, meeting):
+        return _minutes_state(meeting)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("minutes").visible_to(request.user)
+
+
+def _minutes_state(meeting):
+    if meeting.status == MeetingStatus.MINUTES_APPROVED:
+        return "Approved by both sides"
+    if meeting.status != MeetingStatus.HELD:
+        return "—"
+    minutes = getattr(meeting, "minutes", None)
+    late = meeting.starts_at < timezone.now() - datetime.timedelta(days=_minutes_days())
+    if minutes is None:
+        return _badge("Not drafted, overdue") if late else "Not drafted"
+    sides = [
+        label
+        for label, at in (
+            ("ours", minutes.internal_approved_at),
+            ("partner", minutes.partner_approved_at),
+        )
+        if at
+    ]
+    text = f"Approved by {sides[0]} only" if sides else "Draft, awaiting approval"
+    return _badge(f"{text}, overdue") if late else text
+
+
+def _minutes_days() -> int:
+    from django.conf import settings
+
+    return settings.MINUTES_APPROVAL_DAYS
+
+
+def with_next_meeting(bodies):
+    upcoming = Meeting.objects.filter(
+        body=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+    ).order_by("starts_at")
+    return bodies.annotate(
+        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+        next_meeting_zone=Subquery(upcoming.values("time_zone")[:1]),
+    )
+
+
+def _next_meeting(body) -> str:
+    if body.next_meeting_at is None:
+        return "—"
+    local = body.next_meeting_at.astimezone(zoneinfo.ZoneInfo(body.next_meeting_zone))
+    return f"{local:%d %b %Y %H:%M} {body.next_meeting_zone}"
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = "active"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Active"), ("no", "Dissolved or not yet chartered")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(active_body_q())
+        if self.value() == "no":
+            return queryset.exclude(active_body_q())
+        return queryset
+
+
+@admin.register(GovernanceBody)
+class GovernanceBodyAdmin(RoleAdmin):
+    form = BodyForm
+    list_display = ["name", "alliance", "kind", "state", "min_meetings_per_year", "next_meeting"]
+    list_filter = [ActiveFilter, "kind", "decision_rule"]
+    search_fields = ["name", "alliance__code", "alliance__name"]
+    list_select_related = ["alliance"]
+    add_rule = change_rule = staticmethod(rules.managers)
+    delete_rule = staticmethod(rules.nobody)
+    inlines = [MemberInline, MeetingInline]
+
+    def get_queryset(self, request):
+        return with_next_meeting(super().get_queryset(request).visible_to(request.user))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["alliance"] if obj is not None else []
+
+    @admin.display(description="State")
+    def state(self, body):
+        day = today()
+        if body.dissolved_on and body.dissolved_on <= day:
+            return f"Dissolved {body.dissolved_on:%d %b %Y}"
+        if body.chartered_on and body.chartered_on > day:
+            return f"Chartered from {body.chartered_on:%d %b %Y}"
+        return "Active"
+
+    @admin.display(description="Next meeting", ordering="next_meeting_at")
+    def next_meeting(self, body):
+        return _next_meeting(body)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            body_services.body_update(actor=request.user, body=obj, data=data)
+        else:
+            data = {name: form.cleaned_data[name] for name in BodyForm.Meta.fields}
+            obj.pk = body_services.body_create(actor=request.user, data=data).pk
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset.save()
+
+
+class BodiesOfAllianceInline(StaffInline):
+    """On the alliance's page: its committees and each one's next meeting."""
+
+    model = GovernanceBody
+    extra = 0
+    fields = ["body", "kind", "next_meeting"]
+    readonly_fields = fields
+    verbose_name = "governance body"
+    verbose_name_plural = "governance bodies"
+
+    @admin.display(description="Body")
+    def body(self, body):
+        url = reverse("admin:governance_governancebody_change", args=[body.pk])
+        return format_html('<a href="{}">{}</a>', url, body.name)
+
+    @admin.display(description="Next meeting")
+    def next_meeting(self, body):
+        return _next_meeting(body)
+
+    def get_queryset(self, request):
+        bodies = super().get_queryset(request).visible_to(request.user).filter(active_body_q())
+        return with_next_meeting(bodies)
+
+
+register_alliance_inline(BodiesOfAllianceInline)
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+def _zone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def _aware(local: datetime.datetime, zone_name: str) -> datetime.datetime:
+    """The local wall-clock time in `zone_name` as an aware datetime; a time the clocks skip
+    (spring forward) is refused."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    aware = local.replace(tzinfo=zone)
+    back = aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != local:
+        raise ValidationError(
+            f"{local:%d %b %Y %H:%M} does not exist in {zone_name} (the clocks change then)."
+        )
+    return aware
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock date and time, not yet in any zone (the form says which)."""
+
+    def to_python(self, value):
+        with timezone.override(datetime.UTC):  # UTC skips no hour
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result else result
+
+
+class WhenForm(forms.Form):
+    """A start as people give it: a local date and time in the meeting's time zone."""
+
+    starts_local = LocalDateTimeField(
+        label="Starts (local time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="In the meeting's time zone.",
+    )
+    time_zone = forms.ChoiceField(label="Time zone", choices=_zone_choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        local, zone = cleaned.get("starts_local"), cleaned.get("time_zone")
+        if local and zone:
+            try:
+                cleaned["starts_at"] = _aware(local, zone)
+            except ValidationError as error:
+                self.add_error("starts_local", error)
+        return cleaned
+
+
+class ScheduleForm(WhenForm, forms.ModelForm):
+    current_user = None
+
+    class Meta:
+        model = Meeting
+        fields = ["body", "title", "duration_minutes", "location", "call_link"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["time_zone"].initial = settings.PORTFOLIO_TIME_ZONE
+        self.fields["body"].queryset = (
+            GovernanceBody.objects.visible_to(self.current_user)
+            .filter(active_body_q())
+            .select_related("alliance")
+        )
+        self.fields["body"].label_from_instance = lambda body: f"{body.name} ({body.alliance})"
+        self.order_fields(["body", "title", "starts_local", "time_zone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        data = self.meeting_data()
+        refusal = dry_run_refusal(
+            lambda: meeting_services.meeting_schedule(actor=self.current_user, data=data)
+        )
+        if refusal:
+            raise ValidationError(refusal)
+        return cleaned
+
+    def meeting_data(self) -> dict:
+        cleaned = self.cleaned_data
+        return {
+            **{name: cleaned[name] for name in self.Meta.fields},
+            "starts_at": cleaned["starts_at"],
+            "time_zone": cleaned["time_zone"],
+        }
+
+
+class RescheduleForm(WhenForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Told to the log.")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Its open logistics steps are cancelled with this reason.",
+    )
+
+
+class HeldForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=BodyMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Who attended, from both sides.",
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attendees"]
+        field.queryset = meeting.body.members.select_related("user", "contact__partner")
+        field.label_from_instance = lambda m: (
+            f"{body_services._person(m)}, {m.get_role_display()} ({Side(m.side).label})"
+        )
+
+
+class ApproveForm(forms.Form):
+    side = forms.ChoiceField(choices=Side.choices, widget=forms.RadioSelect)
+    contact = forms.ModelChoiceField(
+        queryset=PartnerContact.objects.none(),
+        required=False,
+        label="Approved at the partner by",
+        help_text="For the partner's approval: who approved it there.",
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = PartnerContact.objects.filter(
+            partner=meeting.alliance.partner_id
+        )
+
+
+class StepInline(StaffInline):
+    model = MeetingStep
+    extra = 0
+    fields = ["step", "assignee", "due", "state"]
+    readonly_fields = fields
+    verbose_name = "logistics step"
+    verbose_name_plural = "logistics steps"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("task__assignee")
+            .order_by("task__due_date", "pk")
+        )
+
+    @admin.display(description="Step")
+    def step(self, step):
+        url = reverse("admin:resourcing_task_change", args=[step.task_id])
+        return format_html('<a href="{}">{}</a>', url, step.task.title)
+
+    @admin.display(description="Assignee")
+    def assignee(self, step):
+        user = step.task.assignee
+        return user.get_full_name() or user.get_username()
+
+    @admin.display(description="Due")
+    def due(self, step):
+        return f"{step.task.due_date:%d %b %Y}"
+
+    @admin.display(description="Status")
+    def state(self, step):
+        task = step.task
+        if task.is_overdue(today()):
+            return _badge(f"Overdue {(today() - task.due_date).days} d")
+        return task.get_status_display()
+
+
+class DecisionInline(StaffInline):
+    model = Decision
+    fk_name = "meeting"
+    extra = 0
+    fields = ["text", "outcome", "escalated_to"]
+    readonly_fields = fields
+
+
+class ActionItemInline(StaffInline):
+    model = ActionItem
+    extra = 0
+    fields = ["title", "owner", "due_date", "state"]
+    readonly_fields = fields
+    verbose_name = "action item"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner_user", "owner_contact")
+
+    @admin.display(description="Owner")
+    def owner(self, item):
+        if item.owner_user_id:
+            return item.owner_user.get_full_name() or item.owner_user.get_username()
+        return f"{item.owner_contact.name} (partner)"
+
+    @admin.display(description="Status")
+    def state(self, item):
+        if item.status == "open" and item.due_date < today():
+            return _badge(f"Overdue {(today() - item.due_date).days} d")
+        return item.get_status_display()
+
+
+class MeetingStatusFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("upcoming", "Upcoming"),
+            ("past", "Past"),
+            ("minutes_overdue", "Minutes overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=timezone.now())
+        if self.value() == "minutes_overdue":
+            return queryset.filter(minutes_overdue_q())
+        return queryset
+
+
+@admin.register(Meeting)
+class MeetingAdmin(RoleAdmin):
+    list_display = ["__str__", "body", "alliance", "when", "status", "minutes_state"]
+    list_filter = [MeetingStatusFilter, "status", "body__kind"]
+    search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
+    list_select_related = ["body", "alliance", "minutes"]
+    date_hierarchy = "starts_at"
+    add_rule = staticmethod(rules.managers)
+    change_rule = delete_rule = staticmethod(rules.nobody)
+    inlines = [StepInline, DecisionInline, ActionItemInline]
+    readonly_fields = [
+        "body",
+        "alliance",
+        "title",
+        "when",
+        "duration_minutes",
+        "location",
+        "call_link",
+        "status",
+        "cancel_reason",
+        "attended",
+        "minutes_text",
+        "minutes_approvals",
+    ]
+    fieldsets = [
+        (None, {"fields": ["body", "alliance", "title", "when", "duration_minutes"]}),
+        ("Where", {"fields": ["location", "call_link"]}),
+        ("Status", {"fields": ["status", "cancel_reason", "attended"]}),
+        ("Minutes", {"fields": ["minutes_text", "minutes_approvals"]}),
+    ]
+    change_form_template = "admin/governance/meeting/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ScheduleForm
+            kwargs["fields"] = ScheduleForm.Meta.fields
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["body", "title", "starts_local", "time_zone",
+                                       "duration_minutes", "location", "call_link"]})]  # fmt: skip
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        # The page is read-only; its buttons do the changes (the view needs it for the page).
+        return False
+
+    @admin.display(description="Starts (local time)", ordering="starts_at")
+    def when(self, meeting):
+        return _when(meeting)
+
+    @admin.display(description="Minutes")
+    def minutes_state(self, meeting):
+        return _minutes_state(meeting)
+
+    @admin.display(description="Attended")
+    def attended(self, meeting):
+        people = [
+            f"{body_services._person(m)} ({Side(m.side).label})"
+            for m in meeting.attendees.select_related("user", "contact__partner")
+        ]
+        return ", ".join(people) or "—"
+
+    @admin.display(description="Minutes")
+    def minutes_text(self, meeting):
+        minutes = getattr(meeting, "minutes", None)
+        if minutes is None:
+            return "Not drafted"
+        link = (
+            format_html(' <a href="{}">Document</a>', minutes.document_url)
+            if minutes.document_url
+            else ""
+        )
+        return format_html("{}{}", minutes.text or "(no text)", link)
+
+    @admin.display(description="Approvals")
+    def minutes_approvals(self, meeting):
+        minutes = getattr(meeting, "minutes", None)
+        if minutes is None:
+            return "—"
+        parts = []
+        if minutes.internal_approved_at:
+            who = minutes.internal_approved_by
+            parts.append(
+                f"Ours: {who.get_full_name() or who.get_username()}, "
+                f"{timezone.localtime(minutes.internal_approved_at):%d %b %Y}"
+            )
+        else:
+            parts.append("Ours: not yet")
+        if minutes.partner_approved_at:
+            parts.append(
+                f"Partner: {minutes.partner_approved_by.name}, "
+                f"{timezone.localtime(minutes.partner_approved_at):%d %b %Y}"
+            )
+        else:
+            parts.append("Partner: not yet")
+        return "; ".join(parts)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = meeting_services.meeting_schedule(actor=request.user, data=form.meeting_data()).pk
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    # Buttons on the meeting's page ------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        views = {
+            "reschedule": self.reschedule_view,
+            "cancel": self.cancel_view,
+            "held": self.held_view,
+            "approve": self.approve_view,
+        }
+        return [
+            *(
+                path(f"<int:pk>/{name}/", view(handler), name=f"governance_meeting_{name}")
+                for name, handler in views.items()
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        meeting = self.get_object(request, object_id)
+        buttons = []
+        if meeting is not None and rules.managers(request.user):
+            if meeting.status == MeetingStatus.SCHEDULED:
+                buttons = [
+                    ("reschedule", "Reschedule"),
+                    ("held", "Mark held"),
+                    ("cancel", "Cancel"),
+                ]
+            elif meeting.status == MeetingStatus.HELD and getattr(meeting, "minutes", None):
+                buttons = [("approve", "Record approval of the minutes")]
+        extra_context = {
+            **(extra_context or {}),
+            "meeting_buttons": [
+                (reverse(f"admin:governance_meeting_{name}", args=[meeting.pk]), label)
+                for name, label in buttons
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _action(self, request, pk, *, title, intro, form_class, write, about_meeting=False):
+        meeting = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not rules.managers(request.user):
+            raise PermissionDenied
+        kwargs = {"meeting": meeting} if about_meeting else {}
+        form = form_class(request.POST if request.method == "POST" else None, **kwargs)
+        if request.method == "POST" and form.is_valid():
+            try:
+                write(meeting, form.cleaned_data)
+            except REFUSALS as error:
+                form.add_error(None, refusal_message(error))
+            else:
+                self.message_user(request, f"{title}: done.", messages.SUCCESS)
+                return redirect("admin:governance_meeting_change", meeting.pk)
+        return render(
+            request,
+            "admin/governance/meeting/action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{title}: {meeting}",
+                "intro": intro,
+                "meeting": meeting,
+                "when": _when(meeting),
+                "form": form,
+                "submit_label": title,
+                "opts": self.model._meta,
+            },
+        )
+
+    def reschedule_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Reschedule",
+            intro="Its open logistics steps move by the same number of days; done ones stay.",
+            form_class=RescheduleForm,
+            write=lambda meeting, data: meeting_services.meeting_reschedule(
+                actor=request.user,
+                meeting=meeting,
+                starts_at=data["starts_at"],
+                time_zone=data["time_zone"],
+                reason=data["reason"],
+            ),
+        )
+
+    def cancel_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Cancel the meeting",
+            intro="Its open logistics steps are cancelled with your reason.",
+            form_class=CancelForm,
+            write=lambda meeting, data: meeting_services.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=data["reason"]
+            ),
+        )
+
+    def held_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Mark held",
+            intro="Then draft the minutes; they are overdue if both sides have not approved "
+            f"them {_minutes_days()} days after the meeting.",
+            form_class=HeldForm,
+            about_meeting=True,
+            write=lambda meeting, data: meeting_services.meeting_mark_held(
+                actor=request.user, meeting=meeting, attendees=list(data["attendees"])
+            ),
+        )
+
+    def approve_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Record approval",
+            intro="Once both sides have approved, the minutes are the record.",
+            form_class=ApproveForm,
+            about_meeting=True,
+            write=lambda meeting, data: meeting_services.minutes_approve(
+                actor=request.user,
+                meeting=meeting,
+                side=data["side"],
+                contact=data.get("contact"),
+            ),
+        )
+
+
+# Training ------------------------------------------------------------------------------------
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(RoleAdmin):
+    list_display = ["name", "kind", "validity"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    delete_rule = staticmethod(rules.nobody)
+
+    @admin.display(description="Valid for", ordering="validity_months")
+    def validity(self, course):
+        return f"{course.validity_months} months" if course.validity_months else "Never expires"
+
+
+@admin.register(TrainingCompletion)
+class TrainingCompletionAdmin(RoleAdmin):
+    list_display = ["user", "course", "completed_on", "expires_on", "validity"]
+    list_filter = ["course__kind", "course"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "course__name"]
+    list_select_related = ["user", "course"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "course", "completed_on", "expires_on"]
+    readonly_fields = ["expires_on"]
+    add_rule = staticmethod(rules.managers)
+    change_rule = delete_rule = staticmethod(rules.nobody)
+
+    @admin.display(description="Valid today")
+    def validity(self, completion):
+        if completion.expires_on is None or completion.expires_on > today():
+            return "Valid"
+        return _badge(f"Expired {completion.expires_on:%d %b %Y}")
