@@ -9,7 +9,7 @@ WORKERS ?= 3
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run test test-services lint format bench check-migrations demo clean fuzz
+.PHONY: install run test test-services lint format bench bench-services check-migrations demo clean fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,15 @@ bench: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-1k.sqlite3 $(BIN)/python manage.py seed_resourcing --specialists 50 --tasks 10000
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-1k.sqlite3 $(BIN)/python manage.py seed_reports
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/workbook.py sqlite:///$(CURDIR)/var/bench-1k.sqlite3 sqlite:///$(CURDIR)/var/bench.sqlite3
+	cp var/bench.sqlite3 var/bench-jobs.sqlite3
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-jobs.sqlite3 $(BIN)/python bench/job_overhead.py
+	rm -f var/bench-jobs.sqlite3 var/bench-jobs.sqlite3-wal var/bench-jobs.sqlite3-shm
+
+## make bench-services: a bounded load test on loopback: two gunicorn nodes on PostgreSQL, Redis
+## cache and broker, a Celery worker; Locust users of every role; req/s, p50/p95/p99 per endpoint,
+## server CPU per request (and the floor view's); a few minutes; fails on a 5xx or a service down
+bench-services: $(STAMP)
+	$(BIN)/python bench/services.py
 
 clean:
 	rm -rf $(VENV) var
