@@ -229,7 +229,8 @@ class GovernanceBodyInputSerializer(StrictModelSerializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["alliance"].queryset = Alliance.objects.visible_to(user)
+            if "alliance" in self.fields:
+                self.fields["alliance"].queryset = Alliance.objects.visible_to(user)
             self.fields["parent"].queryset = GovernanceBody.objects.visible_to(user)
 
 

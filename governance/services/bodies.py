@@ -88,11 +88,12 @@ def _check_parent(*, body: GovernanceBody, parent: GovernanceBody | None) -> Non
         seen.add(step)
         following = parents.get(step)
         if following == body.pk:
+            path = "" if step == parent.pk else f" through “{names[step]}”"
             raise ValidationError(
                 {
                     "parent": [
-                        f"“{parent.name}” escalates up to “{body.name}” (through "
-                        f"“{names[step]}”), so this would make a loop."
+                        f"“{parent.name}” already escalates to “{body.name}”{path}: "
+                        "this parent would make a loop."
                     ]
                 }
             )
