@@ -14,3 +14,12 @@ class GovernanceConfig(AppConfig):
         # Sitting on one of an alliance's committees puts you on the alliance.
         querysets.register_involvement(handlers.sits_on_a_body)
         querysets.register_involvement_ids(handlers.body_alliance_ids)
+        from resourcing import hooks
+
+        from . import compliance
+        from .services import records
+
+        # An action item's task closed through the tasks API closes the item; the
+        # recommendation shows whether a self-managed alliance's proposed lead is trained.
+        hooks.register_task_moved_handler(records.task_moved)
+        hooks.register_management_model_factor(compliance.proposed_lead_training)

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from alliances.calendar import today
 from alliances.models import Alliance
 
-from . import access
+from . import access, hooks
 from . import facts as facts_read
 from .capacity import HORIZON_WEEKS, horizon
 from .choices import PRIORITY_RANK, Anchor
@@ -260,6 +260,9 @@ def intake_recommendation(
             "rule": model.rule,
             "reason": model.reason,
             "inputs": model.inputs,
+            "factors": hooks.management_model_factors(
+                intake=intake, management_model=model.management_model
+            ),
         },
         "services": [
             rank_specialists(need=need, therapeutic_area=area, specialists=facts) for need in needs

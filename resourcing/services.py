@@ -25,7 +25,7 @@ from alliances.services import alliance_create, reference_create
 from alliances.transitions import illegal_transition
 from config.errors import DomainError
 
-from . import machines, notices
+from . import hooks, machines, notices
 from .choices import OPEN_WORK, Anchor, IntakeStatus, MessageKind, TaskStatus
 from .models import (
     Assignment,
@@ -507,6 +507,7 @@ def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
         fields["completed_at"] = timezone.now()
     elif locked.completed_at is not None:
         fields["completed_at"] = None
+    from_status = locked.status
     changes = apply_changes(locked, fields)
     locked.save()
     activity_record(
@@ -517,6 +518,7 @@ def task_move(*, actor, task: Task, action: str, reason: str = "") -> Task:
         changes=changes,
         note=reason,
     )
+    hooks.after_task_moved(task=locked, from_status=from_status, to=to, actor=actor, reason=reason)
     return locked
 
 

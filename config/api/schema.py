@@ -20,6 +20,7 @@ CONFLICT_CODES = [
     "idempotency_key_in_flight",
     "illegal_transition",
     "in_use",
+    "meeting_cancelled",
     "meeting_not_held",
     "meeting_not_started",
     "member_has_work",

@@ -2,6 +2,10 @@
 
 from .bodies import router as bodies_router
 from .calendar import urlpatterns as calendar_urls
+from .compliance import router as compliance_router
 from .meetings import router as meetings_router
+from .records import router as records_router
+from .training import router as training_router
 
 urlpatterns = [*calendar_urls, *bodies_router.urls, *meetings_router.urls]
+urlpatterns += [*records_router.urls, *training_router.urls, *compliance_router.urls]
