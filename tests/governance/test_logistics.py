@@ -81,7 +81,7 @@ def test_steps_count_from_the_local_date_for_the_logistics_assignee(
     tasks = Task.objects.filter(meeting_step__meeting=meeting)
     assert {t.assignee for t in tasks} == {specialist}
     assert {t.assignment_id for t in tasks} == {Assignment.objects.get().pk}
-    assert [s["title"] for s in data["steps"]][0] == "Diary holds"
+    assert data["steps"][0]["title"] == "Diary holds"
     verbs = set(ActivityLog.objects.filter(alliance=body.alliance).values_list("verb", flat=True))
     assert {"scheduled", "playbook_started"} <= verbs
 
