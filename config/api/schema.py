@@ -88,7 +88,8 @@ QUERY_LIMITS = {
     "weeks": {"type": "integer", "minimum": 1, "maximum": 52, "default": 12},
 }
 ID_PATH_PARAMETERS = {"id", "user_id", "member_id"}
-PUBLIC = {("/api/v1/auth/token/", "post")}
+# No credentials: signing in, and a calendar feed (its address holds the secret); both throttled.
+PUBLIC = {("/api/v1/auth/token/", "post"), ("/api/v1/calendar/{secret}.ics", "get")}
 WRITES = {"post", "put", "patch", "delete"}
 
 
