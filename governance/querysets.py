@@ -55,6 +55,11 @@ class MeetingOwnedQuerySet(AllianceOwnedQuerySet):
 
 
 class ActionItemQuerySet(AllianceOwnedQuerySet):
+    def also_visible(self, user) -> models.Q:
+        """Your own item on an alliance that is not confidential, as with your own tasks; on a
+        confidential alliance only those on it see its items."""
+        return models.Q(owner_user=user, alliance__confidential=False)
+
     def overdue(self, day: datetime.date | None = None):
         return self.filter(action_overdue_q(day))
 

@@ -21,7 +21,9 @@ def path():
     alliance = AllianceFactory()
     jsc = GovernanceBodyFactory(alliance=alliance, name="JSC")
     jdc = GovernanceBodyFactory(alliance=alliance, name="JDC", kind="jdc", parent=jsc)
-    subteam = GovernanceBodyFactory(alliance=alliance, name="CMC subteam", kind="subteam", parent=jdc)
+    subteam = GovernanceBodyFactory(
+        alliance=alliance, name="CMC subteam", kind="subteam", parent=jdc
+    )
     meeting = MeetingFactory(body=subteam, status=MeetingStatus.HELD)
     return {"alliance": alliance, "jsc": jsc, "jdc": jdc, "subteam": subteam, "meeting": meeting}
 
