@@ -1,7 +1,7 @@
 """Committees, their members from both sides, and the people at the partner who sit on them."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from alliances.activity import activity_record, apply_changes, initial_changes
 from alliances.choices import Status as AllianceStatus
@@ -11,6 +11,16 @@ from ..choices import MemberRole, Side
 from ..models import BodyMember, GovernanceBody, PartnerContact
 
 # Partner contacts ----------------------------------------------------------------------------
+
+
+def _save(instance, *, field: str, message: str) -> None:
+    """Save; a unique constraint the check before missed (a race, or a database that folds
+    case differently) is a 400 on `field`, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError({field: [message]}) from error
 
 
 def _refuse_duplicate_email(*, partner, email: str, exclude=None) -> None:
@@ -27,8 +37,8 @@ def _refuse_duplicate_email(*, partner, email: str, exclude=None) -> None:
 def partner_contact_create(*, actor, data: dict) -> PartnerContact:
     _refuse_duplicate_email(partner=data["partner"], email=data.get("email", ""))
     contact = PartnerContact(**data)
-    contact.full_clean()
-    contact.save()
+    contact.full_clean(validate_constraints=False)
+    _save(contact, field="email", message="This partner already has a contact with this email.")
     activity_record(actor=actor, verb="created", target=contact, changes=initial_changes(data))
     return contact
 
@@ -40,8 +50,8 @@ def partner_contact_update(*, actor, contact: PartnerContact, data: dict) -> Par
         _refuse_duplicate_email(partner=locked.partner, email=data["email"], exclude=locked)
     changes = apply_changes(locked, data)
     if changes:
-        locked.full_clean()
-        locked.save()
+        locked.full_clean(validate_constraints=False)
+        _save(locked, field="email", message="This partner already has a contact with this email.")
         activity_record(actor=actor, verb="updated", target=locked, changes=changes)
     return locked
 
@@ -115,7 +125,7 @@ def body_create(*, actor, data: dict) -> GovernanceBody:
     body = GovernanceBody(**data)
     _check_parent(body=body, parent=data.get("parent"))
     body.full_clean(validate_constraints=False)
-    body.save()
+    _save(body, field="name", message="The alliance already has a body with this name.")
     activity_record(
         actor=actor, verb="created", target=body, alliance=alliance, changes=initial_changes(data)
     )
@@ -138,7 +148,7 @@ def body_update(*, actor, body: GovernanceBody, data: dict) -> GovernanceBody:
     changes = apply_changes(locked, data)
     if changes:
         locked.full_clean(validate_constraints=False)
-        locked.save()
+        _save(locked, field="name", message="The alliance already has a body with this name.")
         activity_record(
             actor=actor, verb="updated", target=locked, alliance=locked.alliance, changes=changes
         )
