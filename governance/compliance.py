@@ -20,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -152,17 +151,32 @@ def compliance_rows(*, ids: list[int], now: datetime.datetime | None = None) -> 
 
 
 def compliance_summary(bodies: QuerySet, *, now: datetime.datetime | None = None) -> dict:
-    """Totals over `bodies` (what the reader sees, filtered): one query."""
-    totals = with_compliance(bodies.order_by(), now=now).aggregate(
+    """Totals over `bodies` (what the reader sees, filtered): four queries, whatever their
+    number. The sums are counted from the rows themselves: Django 5.2 drops a summed
+    subquery annotation from the inner query of an aggregate (SQLite then sums a string)."""
+    now = now or timezone.now()
+    day = local_date(now)
+    ids = bodies.order_by().values("pk")
+    flags = with_compliance(bodies.order_by(), now=now).aggregate(
         bodies=Count("pk"),
         bodies_below_cadence=Count("pk", filter=Q(below_cadence=True)),
         bodies_not_ok=Count("pk", filter=Q(ok=False)),
-        minutes_overdue=Sum("minutes_overdue"),
-        actions_open=Sum("actions_open"),
-        actions_overdue=Sum("actions_overdue"),
-        untrained_role_holders=Sum("untrained"),
     )
-    return {name: value or 0 for name, value in totals.items()}
+    actions = ActionItem.objects.filter(meeting__body__in=ids).aggregate(
+        actions_open=Count("pk", filter=Q(status=ActionStatus.OPEN)),
+        actions_overdue=Count("pk", filter=action_overdue_q(day)),
+    )
+    return {
+        **flags,
+        "minutes_overdue": Meeting.objects.filter(minutes_overdue_q(now), body__in=ids).count(),
+        **actions,
+        "untrained_role_holders": BodyMember.objects.filter(
+            ~governance_trained(OuterRef("user_id"), day),
+            body__in=ids,
+            role__in=TRAINED_ROLES,
+            user__isnull=False,
+        ).count(),
+    }
 
 
 # The recommendation's management-model factor (registered with resourcing.hooks) ------------
