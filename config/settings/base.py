@@ -231,6 +231,12 @@ DEMO_DATA = [
         "after": "resourcing.demo.after_resourcing_loaded",
     },
     {
+        "name": "Demo governance",
+        "build": "governance.demo.build_governance",
+        "only_into_empty": ["governance.GovernanceBody", "governance.TrainingCourse"],
+        "needs": ["Demo portfolio"],
+    },
+    {
         "name": "Demo status reports",
         "build": "reports.demo.build_status_reports",
         "only_into_empty": ["reports.StatusReport"],
