@@ -146,7 +146,7 @@ class GovernanceBodyViewSet(ReadViewSet):
             409: OpenApiResponse(description="co_chair_taken"),
         },
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request, pk=None):
         """The body's members; POST adds one: `user` (one of ours) or `contact` (a person at
         the alliance's partner), with a role. One co-chair per side."""
