@@ -35,6 +35,7 @@ from .models import (
 from .querysets import active_body_q, minutes_overdue_q
 from .services import bodies as body_services
 from .services import meetings as meeting_services
+from .services import training as training_services
 
 
 def _when(meeting) -> str:
@@ -847,9 +848,36 @@ class TrainingCourseAdmin(RoleAdmin):
     def validity(self, course):
         return f"{course.validity_months} months" if course.validity_months else "Never expires"
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            training_services.course_update(actor=request.user, course=obj, data=data)
+        else:
+            obj.pk = training_services.course_create(actor=request.user, data=form.cleaned_data).pk
+
+
+class CompletionForm(forms.ModelForm):
+    current_user = None
+
+    class Meta:
+        model = TrainingCompletion
+        fields = ["user", "course", "completed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            data = {name: cleaned[name] for name in ("user", "course", "completed_on")}
+            refusal = dry_run_refusal(
+                lambda: training_services.completion_record(actor=self.current_user, data=data)
+            )
+            if refusal:
+                raise ValidationError(refusal)
+        return cleaned
+
 
 @admin.register(TrainingCompletion)
 class TrainingCompletionAdmin(RoleAdmin):
+    form = CompletionForm
     list_display = ["user", "course", "completed_on", "expires_on", "validity"]
     list_filter = ["course__kind", "course"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "course__name"]
@@ -859,6 +887,15 @@ class TrainingCompletionAdmin(RoleAdmin):
     readonly_fields = ["expires_on"]
     add_rule = staticmethod(rules.managers)
     change_rule = delete_rule = staticmethod(rules.nobody)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ("user", "course", "completed_on")}
+        obj.pk = training_services.completion_record(actor=request.user, data=data).pk
 
     @admin.display(description="Valid today")
     def validity(self, completion):

@@ -208,3 +208,31 @@ def test_lists_keep_a_constant_number_of_queries(client, head, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(MEETINGS)
     assert GovernanceBody.objects.count() == 23
+
+
+def test_training_is_recorded_through_the_services_and_a_future_date_is_refused(client, lead):
+    from governance.models import TrainingCompletion
+    from tests.governance.factories import TrainingCourseFactory
+
+    course = TrainingCourseFactory(validity_months=12)
+    client.force_login(lead)
+    url = "/admin/governance/trainingcompletion/add/"
+    form = {"user": lead.pk, "course": course.pk, "completed_on": "2026-12-25"}
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "give today or earlier" in refused.content.decode()
+    form["completed_on"] = "2026-01-31"
+    assert client.post(url, form).status_code == 302
+    completion = TrainingCompletion.objects.get()
+    assert completion.expires_on.isoformat() == "2027-01-31"
+    assert completion.recorded_by == lead
+
+
+def test_only_the_head_adds_courses(client, lead, head):
+    client.force_login(lead)
+    assert client.get("/admin/governance/trainingcourse/add/").status_code == 403
+    client.force_login(head)
+    response = client.post(
+        "/admin/governance/trainingcourse/add/",
+        {"name": "Co-chairing", "kind": "governance_role", "validity_months": 24},
+    )
+    assert response.status_code == 302
