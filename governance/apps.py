@@ -8,17 +8,15 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from alliances import querysets
+        from resourcing import hooks
 
+        from . import compliance
         from . import lifecycle as handlers
+        from .services import records
 
         # Sitting on one of an alliance's committees puts you on the alliance.
         querysets.register_involvement(handlers.sits_on_a_body)
         querysets.register_involvement_ids(handlers.body_alliance_ids)
-        from resourcing import hooks
-
-        from . import compliance
-        from .services import records
-
         # An action item's task closed through the tasks API closes the item; the
         # recommendation shows whether a self-managed alliance's proposed lead is trained.
         hooks.register_task_moved_handler(records.task_moved)
