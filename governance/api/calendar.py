@@ -159,16 +159,11 @@ class MeetingInvitationView(APIView):
         responses={(200, ICS): OpenApiTypes.BINARY},
     )
     def get(self, request, id: int):
-        meeting = (
-            Meeting.objects.visible_to(request.user)
-            .select_related("body", "alliance")
-            .filter(pk=id)
-            .first()
-        )
-        if meeting is None:
+        rows = ical.meeting_rows(Meeting.objects.visible_to(request.user).filter(pk=id))
+        if not rows:
             raise Http404
-        body = ical.invitation_calendar(meeting, site(request))
-        return calendar_response(body, filename=f"meeting-{meeting.pk}.ics")
+        body = ical.invitation_calendar(rows[0], site(request))
+        return calendar_response(body, filename=f"meeting-{rows[0].pk}.ics")
 
 
 urlpatterns = [

@@ -328,6 +328,30 @@ def test_confidential_alliances_are_in_the_feed_only_for_those_on_them(member, l
     assert {uid("task", task.pk), uid("action-item", item.pk)} <= set(now_on_it)
 
 
+def test_a_renamed_committee_or_alliance_shows_at_the_next_read(member, body):
+    meeting = MeetingFactory(body=body, title="")
+    url = address(member)
+    assert events(read(url))[uid("meeting", meeting.pk)]["SUMMARY"] == "BOREALIS BOREALIS JSC"
+    body.name = "Steering"
+    body.save()
+    body.alliance.name = "AURIGA"
+    body.alliance.save()
+    assert events(read(url))[uid("meeting", meeting.pk)]["SUMMARY"] == "AURIGA Steering"
+
+
+def test_lines_fold_as_icalendar_folds_them():
+    import random
+
+    from icalendar.parser.content_line import Contentline
+
+    from governance.ical import _fold
+
+    rng = random.Random(5545)
+    for _ in range(3000):
+        line = Contentline("".join(rng.choice('ab ,;:\\^"é€x') for _ in range(rng.randint(0, 300))))
+        assert _fold(line) == line.to_ical().decode(), line
+
+
 def test_the_feed_is_never_cached_by_others(member):
     response = fetch(address(member))
     assert response["Cache-Control"] == "private, no-store"
