@@ -306,6 +306,11 @@ SPECTACULAR_SETTINGS = {
         "TrendEnum": "reports.choices.Trend",
         "NotificationKindEnum": "notifications.choices.Kind",
         "DeliveryEnum": "notifications.choices.Delivery",
+        "BodyKindEnum": "governance.choices.BodyKind",
+        "BodyMemberRoleEnum": "governance.choices.MemberRole",
+        "AllianceMemberRoleEnum": "alliances.choices.MemberRole",
+        "MeetingStatusEnum": "governance.choices.MeetingStatus",
+        "PartnerKindEnum": "alliances.choices.PartnerKind",
     },
 }
 
