@@ -115,6 +115,8 @@ def test_head_adds_an_alliance_in_the_admin_with_a_code_and_a_log(client, head, 
             "transitions-INITIAL_FORMS": "0",
             "status_reports-TOTAL_FORMS": "0",
             "status_reports-INITIAL_FORMS": "0",
+            "governance_bodies-TOTAL_FORMS": "0",
+            "governance_bodies-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -140,6 +142,8 @@ def test_lead_edits_in_the_admin_through_the_service(client, lead, portfolio):
             "transitions-INITIAL_FORMS": "0",
             "status_reports-TOTAL_FORMS": "0",
             "status_reports-INITIAL_FORMS": "0",
+            "governance_bodies-TOTAL_FORMS": "0",
+            "governance_bodies-INITIAL_FORMS": "0",
         }
     )
     response = client.post(f"{LIST}{alliance.pk}/change/", data)
@@ -174,6 +178,8 @@ def test_members_added_and_removed_in_the_admin_are_logged(client, lead, special
         "transitions-INITIAL_FORMS": "0",
         "status_reports-TOTAL_FORMS": "0",
         "status_reports-INITIAL_FORMS": "0",
+        "governance_bodies-TOTAL_FORMS": "0",
+        "governance_bodies-INITIAL_FORMS": "0",
     }
     added = client.post(
         f"{LIST}{alliance.pk}/change/",
