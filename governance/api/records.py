@@ -22,6 +22,7 @@ from config.api.serializers import (
     StrictSerializer,
 )
 from config.api.viewsets import ReadViewSet
+from resourcing.api.serializers import ReasonSerializer
 
 from ..choices import ActionStatus, DecisionOutcome
 from ..models import ActionItem, Decision, GovernanceBody, Meeting, PartnerContact
@@ -233,10 +234,6 @@ class ActionItemUpdateSerializer(ActionItemInputSerializer):
 
 class EmptySerializer(StrictSerializer):
     pass
-
-
-class ReasonSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=4000)
 
 
 class ActionItemFilter(django_filters.FilterSet):

@@ -175,6 +175,8 @@ class TrainingCompletionViewSet(mixins.DestroyModelMixin, ReadViewSet):
     def get_queryset(self):
         user = self.request.user
         completions = TrainingCompletion.objects.select_related("course", "user", "recorded_by")
+        if getattr(self, "swagger_fake_view", False):  # the schema, with no one signed in
+            return completions.none()
         return completions if sees_all_training(user) else completions.filter(user=user)
 
     def get_serializer_context(self):
