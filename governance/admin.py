@@ -228,7 +228,8 @@ class MeetingInline(StaffInline):
         return _minutes_state(meeting)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("minutes").visible_to(request.user)
+        meetings = super().get_queryset(request).select_related("minutes")
+        return meetings.visible_to(request.user).with_minutes_overdue()
 
 
 def _minutes_state(meeting):
@@ -237,7 +238,7 @@ def _minutes_state(meeting):
     if meeting.status != MeetingStatus.HELD:
         return "—"
     minutes = getattr(meeting, "minutes", None)
-    late = meeting.starts_at < timezone.now() - datetime.timedelta(days=_minutes_days())
+    late = meeting.minutes_overdue  # annotated: querysets.minutes_overdue_q
     if minutes is None:
         return _badge("Not drafted, overdue") if late else "Not drafted"
     sides = [
@@ -624,7 +625,7 @@ class MeetingAdmin(RoleAdmin):
     change_form_template = "admin/governance/meeting/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return super().get_queryset(request).visible_to(request.user).with_minutes_overdue()
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

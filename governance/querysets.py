@@ -49,6 +49,14 @@ class MeetingQuerySet(AllianceOwnedQuerySet):
     def minutes_overdue(self, now=None):
         return self.filter(minutes_overdue_q(now))
 
+    def with_minutes_overdue(self, now=None):
+        """Each meeting's `minutes_overdue` (minutes_overdue_q), worked out by the database."""
+        return self.annotate(
+            minutes_overdue=models.ExpressionWrapper(
+                minutes_overdue_q(now), output_field=models.BooleanField()
+            )
+        )
+
 
 class MeetingOwnedQuerySet(AllianceOwnedQuerySet):
     alliance_path = "meeting__alliance"

@@ -1,8 +1,6 @@
 """Governance reads, each through the one visibility method, with the joins its list needs."""
 
 from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -12,7 +10,6 @@ from django.utils import timezone
 
 from .choices import MeetingStatus
 from .models import BodyMember, GovernanceBody, Meeting, MeetingStep, PartnerContact
-from .querysets import minutes_overdue_q
 
 # Bodies, members and partner contacts ------------------------------------------------------
 
@@ -55,9 +52,7 @@ def meeting_list(*, user) -> QuerySet[Meeting]:
         Meeting.objects.visible_to(user)
         .select_related("alliance", "body", "created_by")
         .prefetch_related(Prefetch("attendees", queryset=BodyMember.objects.only("pk", "body")))
-        .annotate(
-            minutes_overdue=ExpressionWrapper(minutes_overdue_q(), output_field=BooleanField())
-        )
+        .with_minutes_overdue()
     )
 
 
