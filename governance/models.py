@@ -2,6 +2,7 @@
 steps, minutes approved per side, decisions, action items, training for governance roles and
 the private calendar address. Every row belongs to an alliance and is seen by whoever sees it."""
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -10,26 +11,36 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from alliances.models import Alliance, Partner
+from alliances.models import Alliance, Partner, validate_currency
 from config.dates import DateInRange
 from resourcing.models import Task
 
 from .choices import (
+    FINANCIAL_KINDS,
     ActionStatus,
+    AgreementKind,
+    AgreementStatus,
     BodyKind,
     CourseKind,
     DecisionOutcome,
     DecisionRule,
+    InternalFunction,
     MeetingStatus,
     MemberRole,
+    ObligationDirection,
+    ObligationKind,
+    ObligationStatus,
+    Recurrence,
     Side,
 )
 from .querysets import (
     ActionItemQuerySet,
+    AgreementQuerySet,
     BodyMemberQuerySet,
     GovernanceBodyQuerySet,
     MeetingOwnedQuerySet,
     MeetingQuerySet,
+    ObligationQuerySet,
     PartnerContactQuerySet,
 )
 
@@ -452,3 +463,200 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.user}"
+
+
+# Agreements and obligations ------------------------------------------------------------------
+
+
+class Agreement(models.Model):
+    """Something the alliance signed, or will: the main agreement, subsidiary agreements,
+    amendments. The document itself stays in the company's contract repository."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(max_length=20, choices=AgreementKind.choices)
+    title = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The agreement an amendment or a subsidiary agreement belongs to.",
+    )
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.PLANNED
+    )
+    owning_function = models.CharField(max_length=30, choices=InternalFunction.choices, blank=True)
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[DateInRange()],
+        help_text="The trigger date a subsidiary agreement must be in place by.",
+    )
+    effective_date = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    expiry_date = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    notice_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Days of notice before expiry (to renew or end it).",
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Days from a triggering event (or an invoice) to payment.",
+    )
+    document_url = models.URLField(
+        max_length=500, blank=True, help_text="Where it is in the contract repository."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["alliance", "kind", "title", "pk"]
+        indexes = [models.Index(fields=["alliance", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("kind", AgreementKind), name="agreement_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("status", AgreementStatus), name="agreement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_date__isnull=True)
+                | models.Q(effective_date__isnull=True)
+                | models.Q(expiry_date__gte=models.F("effective_date")),
+                name="agreement_expires_after_effective",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def notice_date(self):
+        """The last day to give notice before expiry (None without both)."""
+        if self.expiry_date is None or self.notice_days is None:
+            return None
+        return self.expiry_date - datetime.timedelta(days=self.notice_days)
+
+
+class AgreementStep(models.Model):
+    """A playbook step (anchor `trigger`) a subsidiary agreement started."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="steps")
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="agreement_step")
+
+    class Meta:
+        ordering = ["agreement", "task__due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task} for {self.agreement}"
+
+
+class Obligation(models.Model):
+    """What is owed under an agreement, by whom, when. `alliance` repeats the agreement's, so
+    the register and the visibility rule need no join."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="obligations")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="obligations")
+    kind = models.CharField(max_length=20, choices=ObligationKind.choices)
+    direction = models.CharField(max_length=10, choices=ObligationDirection.choices)
+    title = models.CharField(max_length=200)
+    trigger_event = models.CharField(
+        max_length=300, blank=True, help_text="What makes it due, e.g. “first patient dosed”."
+    )
+    triggered_on = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    due_date = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    amount = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(
+        max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217."
+    )
+    we_invoice = models.BooleanField(
+        default=False, help_text="An incoming payment we must invoice the partner for."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="obligations",
+    )
+    status = models.CharField(
+        max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.UPCOMING
+    )
+    status_reason = models.TextField(blank=True, help_text="Why it was waived or is disputed.")
+    met_on = models.DateField(null=True, blank=True, validators=[DateInRange()])
+    note = models.TextField(blank=True)
+    recurrence = models.CharField(
+        max_length=20, choices=Recurrence.choices, blank=True, default=Recurrence.NONE
+    )
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_occurrence",
+        help_text="The occurrence this one follows (recurring obligations).",
+    )
+    # The contract-and-finance task that prepares it (outgoing, or incoming we invoice).
+    task = models.OneToOneField(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="obligation"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["alliance", "status", "due_date"]),
+            models.Index(fields=["owner", "status", "due_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("kind", ObligationKind), name="obligation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("direction", ObligationDirection), name="obligation_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("status", ObligationStatus), name="obligation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("recurrence", Recurrence), name="obligation_recurrence_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=FINANCIAL_KINDS)
+                | (models.Q(amount__isnull=False) & ~models.Q(currency="")),
+                name="financial_obligation_has_money",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[ObligationStatus.WAIVED, ObligationStatus.DISPUTED])
+                | ~models.Q(status_reason=""),
+                name="obligation_waived_or_disputed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ObligationStatus.MET) | models.Q(met_on__isnull=False),
+                name="obligation_met_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

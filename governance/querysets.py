@@ -78,3 +78,24 @@ class PartnerContactQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(partner__in=Partner.objects.visible_to(user).values("pk"))
+
+
+def obligation_overdue_q(day: datetime.date | None = None, prefix: str = "") -> models.Q:
+    """Due (or disputed) with its due date passed: worked out when read."""
+    from .choices import ObligationStatus
+
+    return models.Q(
+        **{
+            f"{prefix}status__in": [ObligationStatus.DUE, ObligationStatus.DISPUTED],
+            f"{prefix}due_date__lt": day or today(),
+        }
+    )
+
+
+class AgreementQuerySet(AllianceOwnedQuerySet):
+    pass
+
+
+class ObligationQuerySet(AllianceOwnedQuerySet):
+    def overdue(self, day: datetime.date | None = None):
+        return self.filter(obligation_overdue_q(day))

@@ -21,6 +21,16 @@ class Anchor(models.TextChoices):
     TRIGGER = "trigger", "Trigger event"
 
 
+class TriggerKind(models.TextChoices):
+    """Which subsidiary agreement a `trigger` playbook step serves (its kind of agreement)."""
+
+    NONE = "", "—"
+    QUALITY = "quality", "Quality agreement"
+    PV_SDEA = "pv_sdea", "Pharmacovigilance (SDEA)"
+    SUPPLY = "supply", "Supply agreement"
+    DATA_USE = "data_use", "Data-use agreement"
+
+
 class Priority(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"

@@ -15,6 +15,7 @@ from .choices import (
     MessageKind,
     Priority,
     TaskStatus,
+    TriggerKind,
 )
 from .querysets import AssignmentQuerySet, IntakeRequestQuerySet, TaskQuerySet
 
@@ -64,6 +65,13 @@ class TaskTemplate(models.Model):
         max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
     )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    trigger_kind = models.CharField(
+        max_length=20,
+        choices=TriggerKind.choices,
+        blank=True,
+        default=TriggerKind.NONE,
+        help_text="For a trigger step: the kind of subsidiary agreement it serves.",
+    )
 
     objects = TaskTemplateManager()
 
@@ -74,6 +82,9 @@ class TaskTemplate(models.Model):
                 fields=["service", "anchor", "title"], name="template_step_unique"
             ),
             models.CheckConstraint(condition=_in("anchor", Anchor), name="template_anchor_valid"),
+            models.CheckConstraint(
+                condition=_in("trigger_kind", TriggerKind), name="template_trigger_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(effort_hours__gte=0), name="template_effort_non_negative"
             ),

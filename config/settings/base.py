@@ -347,6 +347,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Minutes not approved by both sides this many days after their meeting are overdue.
 MINUTES_APPROVAL_DAYS = env_int("MINUTES_APPROVAL_DAYS", default=30, low=1, high=365)
 
+# Outgoing obligations, and incoming ones we invoice, put a contract-and-finance task in the
+# alliance's assignee's queue due this many days before the obligation.
+OBLIGATION_LEAD_DAYS = env_int("OBLIGATION_LEAD_DAYS", default=14, low=0, high=180)
+
 # A report job's workbook is kept this many days after it is made, then deleted (housekeeping).
 REPORT_JOB_DAYS = env_int("REPORT_JOB_DAYS", default=7, low=1, high=366)
 # A running job whose worker has not written for this long (it writes at least every second

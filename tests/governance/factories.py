@@ -6,11 +6,13 @@ from django.utils import timezone
 from governance.choices import ActionStatus, BodyKind, CourseKind, MeetingStatus, MemberRole
 from governance.models import (
     ActionItem,
+    Agreement,
     BodyMember,
     Decision,
     GovernanceBody,
     Meeting,
     Minutes,
+    Obligation,
     PartnerContact,
     TrainingCompletion,
     TrainingCourse,
@@ -121,3 +123,33 @@ class TrainingCompletionFactory(factory.django.DjangoModelFactory):
         )
     )
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    alliance = factory.SubFactory(AllianceFactory)
+    kind = "collaboration"
+    title = factory.Sequence(lambda n: f"Collaboration and licence agreement {n}")
+    status = "executed"
+    effective_date = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=400)
+    )
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Obligation
+
+    agreement = factory.SubFactory(AgreementFactory)
+    alliance = factory.SelfAttribute("agreement.alliance")
+    kind = "milestone"
+    direction = "incoming"
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    amount = "5000000.00"
+    currency = "USD"
+    status = "due"
+    created_by = factory.SubFactory(UserFactory)
