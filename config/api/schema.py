@@ -17,6 +17,7 @@ CONFLICT_CODES = [
     "body_in_use",
     "co_chair_taken",
     "duplicate_report",
+    "effective_date_missing",
     "idempotency_key_in_flight",
     "illegal_transition",
     "in_use",
