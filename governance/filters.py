@@ -1,12 +1,13 @@
 """Filters of the governance lists (NetBox's way: one FilterSet per list)."""
 
 import django_filters
+from django.db import models
 from django.utils import timezone
 
 from config.api.filters import BooleanFilter, DateFilter, IdFilter
 
-from .choices import BodyKind, MeetingStatus
-from .models import GovernanceBody, Meeting, PartnerContact
+from .choices import AgreementKind, AgreementStatus, BodyKind, MeetingStatus
+from .models import Agreement, GovernanceBody, Meeting, PartnerContact
 from .querysets import active_body_q, minutes_overdue_q
 
 
@@ -64,3 +65,46 @@ class MeetingFilter(django_filters.FilterSet):
             return queryset
         overdue = minutes_overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class NoticeDate(models.Func):
+    """An agreement's notice date in the database: its expiry date less its notice days (NULL
+    without either), as Agreement.notice_date works it out in Python."""
+
+    output_field = models.DateField()
+
+    def __init__(self, **extra):
+        super().__init__(models.F("expiry_date"), models.F("notice_days"), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '-' || ",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+
+class AgreementFilter(django_filters.FilterSet):
+    alliance = IdFilter(field_name="alliance_id")
+    kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
+    parent = IdFilter(field_name="parent_id")
+    expiring_after = DateFilter(field_name="expiry_date", lookup_expr="gte")
+    expiring_before = DateFilter(field_name="expiry_date", lookup_expr="lte")
+    notice_after = DateFilter(method="filter_notice", label="Notice date on or after")
+    notice_before = DateFilter(method="filter_notice", label="Notice date on or before")
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+    def filter_notice(self, queryset, name, value):
+        if value is None:
+            return queryset
+        lookup = "gte" if name == "notice_after" else "lte"
+        return queryset.alias(notice_on=NoticeDate()).filter(**{f"notice_on__{lookup}": value})

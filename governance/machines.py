@@ -2,7 +2,7 @@
 
 from alliances.transitions import StateMachine
 
-from .choices import MeetingStatus
+from .choices import AgreementStatus, MeetingStatus
 
 MEETING = StateMachine.from_pairs(
     "meeting",
@@ -10,5 +10,20 @@ MEETING = StateMachine.from_pairs(
         (MeetingStatus.SCHEDULED, MeetingStatus.HELD),
         (MeetingStatus.HELD, MeetingStatus.MINUTES_APPROVED),
         (MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED),
+    ],
+)
+
+AGREEMENT = StateMachine.from_pairs(
+    "agreement",
+    [
+        (AgreementStatus.PLANNED, AgreementStatus.DRAFTING),
+        (AgreementStatus.DRAFTING, AgreementStatus.NEGOTIATING),
+        (AgreementStatus.NEGOTIATING, AgreementStatus.EXECUTED),
+        (AgreementStatus.EXECUTED, AgreementStatus.EXPIRED),
+        (AgreementStatus.EXECUTED, AgreementStatus.TERMINATED),
+        (AgreementStatus.EXECUTED, AgreementStatus.SUPERSEDED),
+        (AgreementStatus.PLANNED, AgreementStatus.ABANDONED),
+        (AgreementStatus.DRAFTING, AgreementStatus.ABANDONED),
+        (AgreementStatus.NEGOTIATING, AgreementStatus.ABANDONED),
     ],
 )

@@ -9,7 +9,15 @@ from django.db.models import (
 from django.utils import timezone
 
 from .choices import MeetingStatus
-from .models import BodyMember, GovernanceBody, Meeting, MeetingStep, PartnerContact
+from .models import (
+    Agreement,
+    AgreementStep,
+    BodyMember,
+    GovernanceBody,
+    Meeting,
+    MeetingStep,
+    PartnerContact,
+)
 
 # Bodies, members and partner contacts ------------------------------------------------------
 
@@ -60,3 +68,18 @@ def meeting_detail_queryset(*, user) -> QuerySet[Meeting]:
     """A meeting with its logistics steps (the tasks and whose they are)."""
     steps = MeetingStep.objects.select_related("task__assignee").order_by("task__due_date", "pk")
     return meeting_list(user=user).prefetch_related(Prefetch("steps", queryset=steps))
+
+
+# Agreements ----------------------------------------------------------------------------------
+
+
+def agreement_list(*, user) -> QuerySet[Agreement]:
+    """Agreements the user may see (exactly those of the alliances they see), with their
+    alliance, parent and author."""
+    return Agreement.objects.visible_to(user).select_related("alliance", "parent", "created_by")
+
+
+def agreement_detail_queryset(*, user) -> QuerySet[Agreement]:
+    """An agreement with the playbook steps it started (the tasks and whose they are)."""
+    steps = AgreementStep.objects.select_related("task__assignee").order_by("task__due_date", "pk")
+    return agreement_list(user=user).prefetch_related(Prefetch("steps", queryset=steps))
