@@ -7,6 +7,8 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        import governance.reminders
+        import notifications.reminders
         from alliances import querysets
         from resourcing import hooks
 
@@ -21,3 +23,5 @@ class GovernanceConfig(AppConfig):
         # recommendation shows whether a self-managed alliance's proposed lead is trained.
         hooks.register_task_moved_handler(records.task_moved)
         hooks.register_management_model_factor(compliance.proposed_lead_training)
+        # Obligations due in 30 and 7 days and overdue; agreements' notice dates.
+        notifications.reminders.register_reminder(governance.reminders.contract_reminders)

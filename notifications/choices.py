@@ -15,6 +15,9 @@ class Kind(models.TextChoices):
     REPORT_DUE = "report_due", "Status report due"
     JOB_FINISHED = "job_finished", "Export ready"
     JOB_FAILED = "job_failed", "Export failed"
+    OBLIGATION_DUE = "obligation_due", "Obligation due soon"
+    OBLIGATION_OVERDUE = "obligation_overdue", "Obligation overdue"
+    NOTICE_DUE = "notice_due", "Agreement notice date approaching"
 
 
 class Delivery(models.TextChoices):
