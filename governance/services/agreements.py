@@ -382,8 +382,6 @@ def agreement_update(*, actor, agreement: Agreement, data: dict) -> Agreement:
     changes = apply_changes(locked, data)
     if not changes:
         return locked
-    _check_target(locked)
-    _check_dates(locked)
     if before_target is not None and locked.target_date is None and _open_steps(locked):
         raise ValidationError(
             {
@@ -393,6 +391,8 @@ def agreement_update(*, actor, agreement: Agreement, data: dict) -> Agreement:
                 ]
             }
         )
+    _check_target(locked)
+    _check_dates(locked)
     locked.full_clean()
     locked.save()
     entries = [
