@@ -272,8 +272,9 @@ def with_next_meeting(bodies):
 def _next_meeting(body) -> str:
     if body.next_meeting_at is None:
         return "—"
-    local = body.next_meeting_at.astimezone(zoneinfo.ZoneInfo(body.next_meeting_zone))
-    return f"{local:%d %b %Y %H:%M} {body.next_meeting_zone}"
+    zone = body.next_meeting_zone
+    local = body.next_meeting_at.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{local:%d %b %Y %H:%M} {zone.rsplit('/', 1)[-1].replace('_', ' ')} time"
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -294,7 +295,7 @@ class ActiveFilter(admin.SimpleListFilter):
 @admin.register(GovernanceBody)
 class GovernanceBodyAdmin(RoleAdmin):
     form = BodyForm
-    list_display = ["name", "alliance", "kind", "state", "min_meetings_per_year", "next_meeting"]
+    list_display = ["name", "alliance", "kind", "state", "cadence", "next_meeting"]
     list_filter = [ActiveFilter, "kind", "decision_rule"]
     search_fields = ["name", "alliance__code", "alliance__name"]
     list_select_related = ["alliance"]
@@ -310,8 +311,21 @@ class GovernanceBodyAdmin(RoleAdmin):
         form.current_user = request.user
         return form
 
+    change_form_template = "admin/governance/governancebody/change_form.html"
+
     def get_readonly_fields(self, request, obj=None):
         return ["alliance"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return BodyForm.Meta.fields  # the alliance first, read-only once the body exists
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_schedule": rules.managers(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="Meetings a year (contract)", ordering="min_meetings_per_year")
+    def cadence(self, body):
+        return body.min_meetings_per_year
 
     @admin.display(description="State")
     def state(self, body):
