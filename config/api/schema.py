@@ -29,6 +29,7 @@ CONFLICT_CODES = [
     "minutes_missing",
     "month_closed",
     "no_change",
+    "obligation_closed",
     "open_work",
     "work_outside_team",
 ]

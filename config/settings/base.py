@@ -311,6 +311,10 @@ SPECTACULAR_SETTINGS = {
         "AllianceMemberRoleEnum": "alliances.choices.MemberRole",
         "MeetingStatusEnum": "governance.choices.MeetingStatus",
         "PartnerKindEnum": "alliances.choices.PartnerKind",
+        "ObligationKindEnum": "governance.choices.ObligationKind",
+        "ObligationDirectionEnum": "governance.choices.ObligationDirection",
+        "AllianceDirectionEnum": "alliances.choices.Direction",
+        "ObligationStatusEnum": "governance.choices.ObligationStatus",
     },
 }
 
