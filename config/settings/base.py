@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "ObligationDirectionEnum": "governance.choices.ObligationDirection",
         "AllianceDirectionEnum": "alliances.choices.Direction",
         "ObligationStatusEnum": "governance.choices.ObligationStatus",
+        "AgreementKindEnum": "governance.choices.AgreementKind",
+        "AgreementStatusEnum": "governance.choices.AgreementStatus",
     },
 }
 
