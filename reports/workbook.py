@@ -1,6 +1,7 @@
-"""The executive portfolio workbook: Summary, Changes since, Register, Front door and a data
-dictionary. Parsing (reports.portfolio.params: the query parameters into a PortfolioQuery),
-reading (reports.portfolio.read: plain rows and counts) and rendering
+"""The executive portfolio workbook: Summary (with its Money section), Changes since, Register,
+Obligations, Front door and a data dictionary. Parsing (reports.portfolio.params: the query
+parameters into a PortfolioQuery), reading (reports.portfolio.read: plain rows and counts;
+reports.portfolio.obligations: the obligations and money, read and written) and rendering
 (reports.portfolio.render: openpyxl sheets in write-only mode) live apart; this puts them
 together. The API, the admin's download page and export_portfolio all come through here."""
 
@@ -29,6 +30,7 @@ def portfolio_workbook_build(query: PortfolioQuery, *, out, progress=None) -> in
     render.write_summary(wb, query)
     render.write_changes(wb, query)
     rows = render.write_register(wb, query, progress=progress)
+    render.write_obligations(wb, query)
     render.write_front_door(wb, user=query.user)
     render.write_dictionary(wb)
     wb.save(out)

@@ -23,7 +23,7 @@ from resourcing.models import IntakeRequest
 
 from ..choices import Rag, Trend
 from ..safe_cells import cell, money_format, plain, text
-from . import read
+from . import obligations, read
 from .columns import (
     CHANGES,
     CONFIDENTIAL,
@@ -228,8 +228,17 @@ def write_summary(wb, query: PortfolioQuery) -> None:
     rows += _breakdowns(ws, counts)
     for row in rows:
         ws.append(row)
+    obligations.write_money(ws, query)
     _attention(ws, query)
     _stage_chart(ws, header_row, total_row)
+
+
+# Obligations -------------------------------------------------------------------------------
+
+
+def write_obligations(wb, query: PortfolioQuery) -> int:
+    """The open obligations due in the next 90 days and everything overdue."""
+    return obligations.write_obligations(wb, query, sheet=_sheet, header=_header, finish=_finish)
 
 
 # Changes since -----------------------------------------------------------------------------
@@ -357,6 +366,7 @@ def write_dictionary(wb) -> None:
         ("Front door", DEMAND),
     ):
         entries += [(sheet, name, meaning) for name, _, meaning in cols]
+    entries += obligations.dictionary_entries()
     entries.append(
         (
             "Register",

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/portfolio.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEETS = ["Summary", "Changes since", "Register", "Front door", "Data dictionary"]
+SHEETS = ["Summary", "Changes since", "Register", "Obligations", "Front door", "Data dictionary"]
 
 
 @pytest.fixture
