@@ -380,6 +380,83 @@ class BodiesOfAllianceInline(StaffInline):
 register_alliance_inline(BodiesOfAllianceInline)
 
 
+class ButtonsMixin:
+    """Buttons on an object's page, each a small form that calls one service: a refusal is
+    shown on the form, a success goes back to the page. An admin names `button_names` (each
+    has a `<name>_view`), says which apply to an object (`buttons`) and how to sum it up
+    (`describe`); only leads and the head use them."""
+
+    button_names: list[str] = []
+    change_form_template = "admin/governance/buttons_change_form.html"
+
+    def buttons(self, request, obj) -> list[tuple[str, str]]:
+        return []
+
+    def describe(self, obj) -> str:
+        return str(obj)
+
+    def _url_name(self, name: str) -> str:
+        opts = self.model._meta
+        return f"{opts.app_label}_{opts.model_name}_{name}"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            *(
+                path(
+                    f"<int:pk>/{name}/",
+                    view(getattr(self, f"{name}_view")),
+                    name=self._url_name(name),
+                )
+                for name in self.button_names
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        buttons = self.buttons(request, obj) if obj is not None else []
+        extra_context = {
+            **(extra_context or {}),
+            "object_buttons": [
+                (reverse(f"admin:{self._url_name(name)}", args=[obj.pk]), label)
+                for name, label in buttons
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _action(self, request, pk, *, title, intro, form_class, write, about_object=False):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not rules.managers(request.user):
+            raise PermissionDenied
+        kwargs = {self.model._meta.model_name: obj} if about_object else {}
+        form = form_class(request.POST if request.method == "POST" else None, **kwargs)
+        if request.method == "POST" and form.is_valid():
+            try:
+                write(obj, form.cleaned_data)
+            except REFUSALS as error:
+                form.add_error(None, refusal_message(error))
+            else:
+                self.message_user(request, f"{title}: done.", messages.SUCCESS)
+                opts = self.model._meta
+                return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+        opts = self.model._meta
+        return render(
+            request,
+            "admin/governance/action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{title}: {obj}",
+                "intro": intro,
+                "summary": self.describe(obj),
+                "back": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+                "form": form,
+                "submit_label": title,
+                "opts": opts,
+            },
+        )
+
+
 # Meetings ------------------------------------------------------------------------------------
 
 
@@ -607,7 +684,7 @@ class MeetingStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RoleAdmin):
+class MeetingAdmin(ButtonsMixin, RoleAdmin):
     list_display = ["__str__", "body", "alliance", "when", "status", "minutes_state"]
     list_filter = [MeetingStatusFilter, "status", "body__kind"]
     search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
@@ -636,7 +713,6 @@ class MeetingAdmin(RoleAdmin):
         ("Status", {"fields": ["status", "cancel_reason", "attended"]}),
         ("Minutes", {"fields": ["minutes_text", "minutes_approvals"]}),
     ]
-    change_form_template = "admin/governance/meeting/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).with_minutes_overdue()
@@ -724,71 +800,20 @@ class MeetingAdmin(RoleAdmin):
 
     # Buttons on the meeting's page ------------------------------------------------------------
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        views = {
-            "reschedule": self.reschedule_view,
-            "cancel": self.cancel_view,
-            "held": self.held_view,
-            "approve": self.approve_view,
-        }
-        return [
-            *(
-                path(f"<int:pk>/{name}/", view(handler), name=f"governance_meeting_{name}")
-                for name, handler in views.items()
-            ),
-            *super().get_urls(),
-        ]
+    button_names = ["reschedule", "cancel", "held", "approve"]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        meeting = self.get_object(request, object_id)
-        buttons = []
-        if meeting is not None and rules.managers(request.user):
-            if meeting.status == MeetingStatus.SCHEDULED:
-                buttons = [
-                    ("reschedule", "Reschedule"),
-                    ("held", "Mark held"),
-                    ("cancel", "Cancel"),
-                ]
-            elif meeting.status == MeetingStatus.HELD and getattr(meeting, "minutes", None):
-                buttons = [("approve", "Record approval of the minutes")]
-        extra_context = {
-            **(extra_context or {}),
-            "meeting_buttons": [
-                (reverse(f"admin:governance_meeting_{name}", args=[meeting.pk]), label)
-                for name, label in buttons
-            ],
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _action(self, request, pk, *, title, intro, form_class, write, about_meeting=False):
-        meeting = get_object_or_404(self.get_queryset(request), pk=pk)
+    def buttons(self, request, meeting) -> list[tuple[str, str]]:
         if not rules.managers(request.user):
-            raise PermissionDenied
-        kwargs = {"meeting": meeting} if about_meeting else {}
-        form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-        if request.method == "POST" and form.is_valid():
-            try:
-                write(meeting, form.cleaned_data)
-            except REFUSALS as error:
-                form.add_error(None, refusal_message(error))
-            else:
-                self.message_user(request, f"{title}: done.", messages.SUCCESS)
-                return redirect("admin:governance_meeting_change", meeting.pk)
-        return render(
-            request,
-            "admin/governance/meeting/action.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"{title}: {meeting}",
-                "intro": intro,
-                "meeting": meeting,
-                "when": _when(meeting),
-                "form": form,
-                "submit_label": title,
-                "opts": self.model._meta,
-            },
-        )
+            return []
+        if meeting.status == MeetingStatus.SCHEDULED:
+            return [("reschedule", "Reschedule"), ("held", "Mark held"), ("cancel", "Cancel")]
+        if meeting.status == MeetingStatus.HELD and getattr(meeting, "minutes", None):
+            return [("approve", "Record approval of the minutes")]
+        return []
+
+    def describe(self, meeting) -> str:
+        status = meeting.get_status_display()
+        return f"{meeting.body}, {meeting.alliance}: {_when(meeting)} ({status})."
 
     def reschedule_view(self, request, pk):
         return self._action(
@@ -826,7 +851,7 @@ class MeetingAdmin(RoleAdmin):
             intro="Then draft the minutes; they are overdue if both sides have not approved "
             f"them {_minutes_days()} days after the meeting.",
             form_class=HeldForm,
-            about_meeting=True,
+            about_object=True,
             write=lambda meeting, data: meeting_services.meeting_mark_held(
                 actor=request.user, meeting=meeting, attendees=list(data["attendees"])
             ),
@@ -839,7 +864,7 @@ class MeetingAdmin(RoleAdmin):
             title="Record approval",
             intro="Once both sides have approved, the minutes are the record.",
             form_class=ApproveForm,
-            about_meeting=True,
+            about_object=True,
             write=lambda meeting, data: meeting_services.minutes_approve(
                 actor=request.user,
                 meeting=meeting,
