@@ -113,10 +113,12 @@ def _check_target(agreement: Agreement) -> None:
 # Subsidiary-agreement steps -------------------------------------------------------------------
 
 
-def subsidiary_run(alliance) -> PlaybookRun:
+def subsidiary_run(alliance) -> PlaybookRun | None:
     """Who prepares the alliance's subsidiary agreements: its subsidiary-agreements assignee,
-    else its lead."""
-    service = Service.objects.get(code=ServiceCode.SUBSIDIARY_AGREEMENTS)
+    else its lead (None if the service was removed from the catalogue)."""
+    service = Service.objects.filter(code=ServiceCode.SUBSIDIARY_AGREEMENTS).first()
+    if service is None:
+        return None
     assignment = (
         Assignment.objects.filter(alliance=alliance, service=service)
         .select_related("assignee")
@@ -131,6 +133,8 @@ def _start_steps(*, actor, agreement: Agreement) -> list:
     """The playbook's trigger steps for the agreement's kind, dated back from its target date
     (never before today) and linked to it; the unsaved log entries."""
     run = subsidiary_run(agreement.alliance)
+    if run is None:
+        return []
     templates = list(
         TaskTemplate.objects.filter(
             service=run.service, anchor=Anchor.TRIGGER, trigger_kind=agreement.kind
