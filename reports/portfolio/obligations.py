@@ -1,11 +1,13 @@
 """The workbook's obligations: the Obligations sheet (what is open and due in the next
 OBLIGATIONS_DAYS days, and everything overdue) and the Summary's Money section (the next
-MONEY_QUARTERS quarters, in and out, per currency). Read and written here, for the same
+MONEY_QUARTERS quarters, in and out, per currency, from governance.forecast: the same figures
+as the API's obligations/forecast/). Read and written here, for the same
 alliances as the register (the PortfolioQuery): the ones the reader sees, and the
 confidential ones they do not as masked rows, which show only what the register's mask would
 allow of an obligation (its kind, direction, due date, days overdue and status; never the
 alliance, agreement, title, owner or money). The Money section counts only what the reader
-sees. One query for the sheet and one for the section, whatever the portfolio's size."""
+sees. One query for the sheet and the forecast's few for the section, whatever the
+portfolio's size."""
 
 import datetime
 from collections import defaultdict
@@ -16,13 +18,11 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    DecimalField,
     ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
     Q,
-    Sum,
     Value,
     When,
 )
@@ -30,12 +30,12 @@ from django.db.models.functions import Cast
 
 from alliances.calendar import today
 from governance.choices import (
-    FINANCIAL_KINDS,
     OPEN_OBLIGATION,
     ObligationDirection,
     ObligationKind,
     ObligationStatus,
 )
+from governance.forecast import obligations_forecast
 from governance.models import Obligation
 from governance.querysets import obligation_overdue_q
 
@@ -63,21 +63,29 @@ OBLIGATIONS = [
     ("Status", 11, "Upcoming, due or disputed (only open obligations are listed)."),
 ]
 MONEY = [
-    ("Quarter", "The calendar quarter; Overdue: past its due date, whatever the quarter."),
+    (
+        "Quarter",
+        "The calendar quarter; Overdue: due or disputed, past its due date; Waiting on a "
+        "trigger: upcoming (its due date follows the trigger event).",
+    ),
     ("Currency", "ISO 4217; nothing is summed across currencies."),
     (
         "In: due",
-        "Incoming (the partner owes us): open and due in the quarter (from today on; what is "
-        "past its due date is on the Overdue rows).",
+        "Incoming (the partner owes us): due or disputed, due in the quarter (from today on; "
+        "what is past its due date is on the Overdue rows).",
     ),
     ("In: met", "Incoming met (received) in the quarter."),
-    ("Out: due", "Outgoing (we owe): open and due in the quarter."),
+    ("Out: due", "Outgoing (we owe): due or disputed, due in the quarter."),
     ("Out: met", "Outgoing met (paid) in the quarter."),
-    ("Joint: due", "Joint (a cost share between the partners): open and due in the quarter."),
+    ("Joint: due", "Joint (a cost share between the partners): due in the quarter."),
     ("Joint: met", "Joint met in the quarter."),
 ]
 SIDES = (ObligationDirection.INCOMING, ObligationDirection.OUTGOING, ObligationDirection.JOINT)
-OVERDUE = -1  # the Money section's bucket for what is past its due date
+# The Money section's buckets besides the quarters: past its due date; waiting on a trigger.
+OVERDUE, UNDATED = -1, -2
+# The forecast's sides and the directions they stand for.
+SIDE_NAMES = {"in": ObligationDirection.INCOMING, "out": ObligationDirection.OUTGOING,
+              "joint": ObligationDirection.JOINT}  # fmt: skip
 LABELS = {
     choices: {value: str(label) for value, label in choices.choices}
     for choices in (ObligationKind, ObligationDirection, ObligationStatus)
@@ -214,46 +222,33 @@ def quarter_label(start: datetime.date) -> str:
     return f"{start.year} Q{(start.month - 1) // 3 + 1}"
 
 
-def _quarter_of(field: str, edges: list[datetime.date]) -> Case:
-    return Case(
-        *(When(**{f"{field}__lt": edge}, then=Value(n)) for n, edge in enumerate(edges[1:])),
-        output_field=IntegerField(),
-    )
-
-
 def money_totals(query: PortfolioQuery, *, day: datetime.date) -> dict[tuple, Decimal]:
-    """{(bucket, currency, direction, met): total} over the alliances the reader sees
-    (masked ones never count): financial obligations with an amount, due (open, from `day`
-    on) or met in each of the next MONEY_QUARTERS quarters (bucket 0 the current one), and
-    overdue (bucket OVERDUE). Summed by the database per currency, in one grouped query."""
-    edges = quarter_starts(day)
-    start, end = edges[0], edges[-1]
-    met = Q(status=ObligationStatus.MET, met_on__gte=start, met_on__lt=end)
-    due = Q(status__in=OPEN_OBLIGATION, due_date__gte=day, due_date__lt=end)
-    overdue = obligation_overdue_q(day)
-    rows = (
-        Obligation.objects.filter(alliance__in=query.visible.values("pk"))
-        .filter(kind__in=FINANCIAL_KINDS, amount__isnull=False)
-        .exclude(currency="")
-        .filter(met | due | overdue)
-        .annotate(
-            bucket=Case(
-                When(met, then=_quarter_of("met_on", edges)),
-                When(overdue, then=Value(OVERDUE)),
-                default=_quarter_of("due_date", edges),
-                output_field=IntegerField(),
-            ),
-            met=ExpressionWrapper(Q(status=ObligationStatus.MET), output_field=BooleanField()),
-        )
-        .order_by()
-        .values("bucket", "currency", "direction", "met")
-        .annotate(total=Sum("amount", output_field=DecimalField(max_digits=20, decimal_places=2)))
-        .values_list("bucket", "currency", "direction", "met", "total")
+    """{(bucket, currency, direction, met): total}, totals that are not zero, over the
+    alliances the reader sees (masked ones never count), from the obligations forecast (the
+    API's: governance.forecast, grouped and summed per currency by the database in a fixed
+    number of queries): met and due in each of the next MONEY_QUARTERS quarters (bucket 0 the
+    current one), overdue (bucket OVERDUE) and waiting on a trigger (bucket UNDATED)."""
+    forecast = obligations_forecast(
+        Obligation.objects.filter(alliance__in=query.visible.values("pk")),
+        quarters=MONEY_QUARTERS,
+        day=day,
     )
-    return {
-        (bucket, currency, direction, bool(is_met)): Decimal(total)
-        for bucket, currency, direction, is_met, total in rows
-    }
+    totals = {}
+
+    def add(bucket, currency, side, met, value):
+        if Decimal(value):
+            totals[bucket, currency, SIDE_NAMES[side], met] = Decimal(value)
+
+    for bucket, quarter in enumerate(forecast["quarters"]):
+        for row in quarter["currencies"]:
+            for side in SIDE_NAMES:
+                add(bucket, row["currency"], side, True, row[side]["met"])
+                add(bucket, row["currency"], side, False, row[side]["due"])
+    for bucket, key in ((OVERDUE, "overdue"), (UNDATED, "undated")):
+        for row in forecast[key]:
+            for side in SIDE_NAMES:
+                add(bucket, row["currency"], side, False, row[side])
+    return totals
 
 
 def write_money(ws, query: PortfolioQuery) -> None:
@@ -277,9 +272,9 @@ def write_money(ws, query: PortfolioQuery) -> None:
     )
     ws.append([cell(ws, name, bold=True) for name, _ in MONEY])
     buckets = [(n, quarter_label(start)) for n, start in enumerate(edges[:-1])]
-    for bucket, title in [*buckets, (OVERDUE, "Overdue")]:
+    for bucket, title in [*buckets, (OVERDUE, "Overdue"), (UNDATED, "Waiting on a trigger")]:
         currencies = sorted(by_bucket[bucket])
-        if not currencies and bucket != OVERDUE:
+        if not currencies and bucket >= 0:
             ws.append([cell(ws, title), cell(ws, "none")])
         for currency in currencies:
             figures = []

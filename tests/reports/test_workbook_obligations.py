@@ -213,8 +213,8 @@ def test_user_text_stays_text(api, lead):
 
 def test_money_per_quarter_and_currency_never_summed_across_currencies(api, lead, head, book):
     # book: USD 1,000,000 incoming overdue; EUR 250,000.50 outgoing overdue (disputed);
-    # USD 5,000,000 incoming met today ("Paid already"); CHF 7,777,777 incoming on the
-    # confidential alliance (only in its team's figures).
+    # USD 5,000,000 incoming met today ("Paid already") and 5,000,000 waiting on a trigger;
+    # CHF 7,777,777 incoming on the confidential alliance (only in its team's figures).
     borealis = book["borealis"]
     edges = quarter_starts(today())
     this, following = quarter_label(edges[0]), quarter_label(edges[1])
@@ -238,11 +238,12 @@ def test_money_per_quarter_and_currency_never_summed_across_currencies(api, lead
     assert rows == [
         (this, "USD", 500.0, 5000050.0, None, None, None, None),
         (following, "EUR", None, None, 1000.0, None, 70.0, None),
-        (following, "JPY", None, None, 9000.0, None, None, None),
         (quarter_label(edges[2]), "none", None, None, None, None, None, None),
         (quarter_label(edges[3]), "none", None, None, None, None, None, None),
         ("Overdue", "EUR", None, None, 250000.5, None, None, None),
         ("Overdue", "USD", 1000000.0, None, None, None, None, None),
+        ("Waiting on a trigger", "JPY", None, None, 9000.0, None, None, None),
+        ("Waiting on a trigger", "USD", 5000000.0, None, None, None, None, None),
     ]
     summary = list(download(api, lead)["Summary"].iter_rows())
     usd = next(row for row in summary if row[0].value == this and row[1].value == "USD")
