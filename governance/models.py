@@ -628,6 +628,24 @@ class Obligation(models.Model):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["alliance", "status", "due_date"]),
             models.Index(fields=["owner", "status", "due_date"]),
+            # Cover the forecast's sums and the register's overdue count (with the alliance,
+            # for the visibility rule) without reading the table: 100,000 rows in milliseconds.
+            models.Index(
+                fields=[
+                    "status",
+                    "due_date",
+                    "kind",
+                    "currency",
+                    "direction",
+                    "amount",
+                    "alliance",
+                ],
+                name="obligation_money_due_idx",
+            ),
+            models.Index(
+                fields=["status", "met_on", "kind", "currency", "direction", "amount", "alliance"],
+                name="obligation_money_met_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -301,6 +301,12 @@ FORECAST_SCHEMA = {
 }
 
 
+def detailed(queryset):
+    return queryset.select_related("alliance", "agreement", "owner", "created_by").annotate(
+        next_id=models.F("next_occurrence__pk")
+    )
+
+
 class ObligationViewSet(ReadViewSet):
     """Obligations under agreements: financial (upfront, milestone, royalty, cost share,
     invoice: amount and ISO 4217 currency required) and not (report, delivery, notice, audit,
@@ -320,16 +326,24 @@ class ObligationViewSet(ReadViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
-            Obligation.objects.visible_to(self.request.user)
-            .select_related("alliance", "agreement", "owner", "created_by")
-            .annotate(
-                is_overdue=models.ExpressionWrapper(
-                    obligation_overdue_q(), output_field=models.BooleanField()
-                ),
-                next_id=models.F("next_occurrence__pk"),
+        """The visible obligations, slim (what the list filters, counts and orders by);
+        `detailed` adds what a row shows."""
+        queryset = Obligation.objects.visible_to(self.request.user).annotate(
+            is_overdue=models.ExpressionWrapper(
+                obligation_overdue_q(), output_field=models.BooleanField()
             )
         )
+        return queryset if self.action == "list" else detailed(queryset)
+
+    def list(self, request):
+        # Count and order the slim rows, then read the page's rows in full: the sort never
+        # carries the joined columns of every matching row (the overdue register on 100,000).
+        ids = self.paginate_queryset(
+            self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
+        )
+        rows = {row.pk: row for row in detailed(Obligation.objects.filter(pk__in=ids))}
+        serializer = self.get_serializer([rows[pk] for pk in ids], many=True)
+        return self.get_paginated_response(serializer.data)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": today()}
