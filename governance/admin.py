@@ -8,7 +8,7 @@ import zoneinfo
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,21 +20,27 @@ from alliances.calendar import today
 from alliances.models import Alliance
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
 
-from .choices import MeetingStatus, Side
+from .choices import OPEN_OBLIGATION, AgreementStatus, MeetingStatus, ObligationStatus, Side
+from .machines import AGREEMENT
 from .models import (
     ActionItem,
+    Agreement,
+    AgreementStep,
     BodyMember,
     Decision,
     GovernanceBody,
     Meeting,
     MeetingStep,
+    Obligation,
     PartnerContact,
     TrainingCompletion,
     TrainingCourse,
 )
-from .querysets import active_body_q, minutes_overdue_q
+from .querysets import active_body_q, minutes_overdue_q, obligation_overdue_q
+from .services import agreements as agreement_services
 from .services import bodies as body_services
 from .services import meetings as meeting_services
+from .services import obligations as obligation_services
 from .services import training as training_services
 
 
@@ -872,6 +878,417 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
                 contact=data.get("contact"),
             ),
         )
+
+
+# Agreements and obligations ------------------------------------------------------------------
+
+
+def _money(amount, currency) -> str:
+    if amount is None:
+        return "—"
+    places = 0 if currency == "JPY" else 2
+    return f"{currency} {amount:,.{places}f}"
+
+
+def _due_badge(obligation, day) -> str:
+    if obligation.due_date is None:
+        return "On its trigger"
+    text = f"{obligation.due_date:%d %b %Y}"
+    if obligation.status in OPEN_OBLIGATION and obligation.due_date < day:
+        return format_html("{} {}", text, _badge(f"Overdue {(day - obligation.due_date).days} d"))
+    return text
+
+
+class AgreementForm(forms.ModelForm):
+    current_user = None
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "alliance",
+            "kind",
+            "title",
+            "parent",
+            "owning_function",
+            "target_date",
+            "effective_date",
+            "expiry_date",
+            "notice_days",
+            "payment_terms_days",
+            "document_url",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "alliance" in self.fields:
+            self.fields["alliance"].queryset = Alliance.objects.visible_to(self.current_user)
+        if "parent" in self.fields:
+            parents = Agreement.objects.visible_to(self.current_user).select_related("alliance")
+            if self.instance.pk:
+                parents = parents.filter(alliance=self.instance.alliance_id).exclude(
+                    pk=self.instance.pk
+                )
+            self.fields["parent"].queryset = parents
+            self.fields["parent"].label_from_instance = lambda a: f"{a.title} ({a.alliance.code})"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk:
+            data = {name: cleaned.get(name) for name in self.changed_data}
+            write = lambda: agreement_services.agreement_update(  # noqa: E731
+                actor=self.current_user, agreement=self.instance, data=data
+            )
+        else:
+            data = {name: cleaned.get(name) for name in self.Meta.fields}
+            write = lambda: agreement_services.agreement_create(  # noqa: E731
+                actor=self.current_user, data=data
+            )
+        refusal = dry_run_refusal(write)
+        if refusal:
+            raise ValidationError(refusal)
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=AgreementStatus.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = AGREEMENT.allowed_from(agreement.status)
+        self.fields["to"].choices = [c for c in AgreementStatus.choices if c[0] in allowed]
+
+
+class AgreementStepInline(StepInline):
+    model = AgreementStep
+    verbose_name = "playbook step"
+    verbose_name_plural = "playbook steps"
+
+
+class ObligationInline(StaffInline):
+    model = Obligation
+    fk_name = "agreement"
+    extra = 0
+    fields = ["obligation", "direction", "due", "money", "status"]
+    readonly_fields = fields
+    ordering = ["due_date", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status__in=OPEN_OBLIGATION)
+
+    @admin.display(description="Open obligation")
+    def obligation(self, obligation):
+        url = reverse("admin:governance_obligation_change", args=[obligation.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({})', url, obligation.title, obligation.get_kind_display()
+        )
+
+    @admin.display(description="Due")
+    def due(self, obligation):
+        return _due_badge(obligation, today())
+
+    @admin.display(description="Amount")
+    def money(self, obligation):
+        return _money(obligation.amount, obligation.currency)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ButtonsMixin, RoleAdmin):
+    form = AgreementForm
+    list_display = ["title", "alliance", "kind", "status", "key_date", "notice"]
+    list_filter = ["status", "kind", "owning_function"]
+    search_fields = ["title", "alliance__code", "alliance__name"]
+    list_select_related = ["alliance"]
+    add_rule = change_rule = staticmethod(rules.managers)
+    delete_rule = staticmethod(rules.nobody)
+    inlines = [AgreementStepInline, ObligationInline]
+    button_names = ["transition"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["alliance", "status"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = list(AgreementForm.Meta.fields)
+        return [*fields[:2], "status", *fields[2:]] if obj is not None else fields
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    @admin.display(description="Target / expiry")
+    def key_date(self, agreement):
+        if (
+            agreement.status
+            in (AgreementStatus.PLANNED, AgreementStatus.DRAFTING, AgreementStatus.NEGOTIATING)
+            and agreement.target_date
+        ):
+            return f"Needed by {agreement.target_date:%d %b %Y}"
+        if agreement.expiry_date:
+            return f"Expires {agreement.expiry_date:%d %b %Y}"
+        return "—"  # fmt: skip
+
+    @admin.display(description="Notice by")
+    def notice(self, agreement):
+        notice = agreement.notice_date
+        if notice is None or agreement.status != AgreementStatus.EXECUTED:
+            return "—"
+        if notice <= today() + datetime.timedelta(days=60):
+            return _badge(f"{notice:%d %b %Y}", "amber")
+        return f"{notice:%d %b %Y}"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            agreement_services.agreement_update(actor=request.user, agreement=obj, data=data)
+        else:
+            data = {name: form.cleaned_data[name] for name in AgreementForm.Meta.fields}
+            obj.pk = agreement_services.agreement_create(actor=request.user, data=data).pk
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def buttons(self, request, agreement):
+        if rules.managers(request.user) and AGREEMENT.allowed_from(agreement.status):
+            return [("transition", "Move status")]
+        return []
+
+    def describe(self, agreement) -> str:
+        return f"{agreement.title}, {agreement.alliance}: {agreement.get_status_display()}."
+
+    def transition_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Move status",
+            intro="Executing needs an effective date; abandoning cancels its open playbook "
+            "steps with your note.",
+            form_class=TransitionForm,
+            about_object=True,
+            write=lambda agreement, data: agreement_services.agreement_transition(
+                actor=request.user, agreement=agreement, to=data["to"], note=data["note"]
+            ),
+        )
+
+
+def with_late(obligations):
+    """Each obligation's `late` (querysets.obligation_overdue_q), for ordering overdue first."""
+    late = ExpressionWrapper(obligation_overdue_q(today()), output_field=BooleanField())
+    return obligations.annotate(late=late)
+
+
+# The register's order: overdue first, then by due date (those on a trigger last).
+REGISTER_ORDER = ["-late", F("due_date").asc(nulls_last=True), "pk"]
+
+
+class ObligationStateFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("30", "Due in the next 30 days"),
+            ("90", "Due in the next 90 days"),
+            ("trigger", "Waiting on a trigger"),
+            ("open", "Open"),
+        ]
+
+    def queryset(self, request, queryset):
+        day = today()
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(obligation_overdue_q(day))
+        if value in ("30", "90"):
+            end = day + datetime.timedelta(days=int(value))
+            return queryset.filter(status__in=OPEN_OBLIGATION, due_date__range=(day, end))
+        if value == "trigger":
+            return queryset.filter(status=ObligationStatus.UPCOMING)
+        if value == "open":
+            return queryset.filter(status__in=OPEN_OBLIGATION)
+        return queryset
+
+
+class MetForm(forms.Form):
+    met_on = forms.DateField(label="Met on", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TriggerForm(forms.Form):
+    occurred_on = forms.DateField(
+        label="The event happened on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@admin.register(Obligation)
+class ObligationAdmin(ButtonsMixin, RoleAdmin):
+    """The register: overdue first, then by due date; buttons to record what happened."""
+
+    list_display = ["title", "alliance", "kind", "direction", "due", "money", "owner", "status"]
+    list_filter = [ObligationStateFilter, "status", "kind", "direction", "currency"]
+    search_fields = ["title", "agreement__title", "alliance__code", "alliance__name"]
+    list_select_related = ["alliance", "owner"]
+    add_rule = change_rule = delete_rule = staticmethod(rules.nobody)
+    button_names = ["met", "waive", "dispute", "trigger"]
+    readonly_fields = [
+        "alliance",
+        "agreement",
+        "kind",
+        "direction",
+        "title",
+        "trigger_event",
+        "triggered_on",
+        "due",
+        "money",
+        "we_invoice",
+        "owner",
+        "status",
+        "status_reason",
+        "met_on",
+        "recurrence",
+        "task",
+        "note",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        # Annotated before ordering (ModelAdmin.get_queryset would order first).
+        rows = with_late(Obligation.objects.visible_to(request.user))
+        return rows.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return REGISTER_ORDER
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the page is read-only; its buttons record what happened
+
+    @admin.display(description="Due", ordering="due_date")
+    def due(self, obligation):
+        return _due_badge(obligation, today())
+
+    @admin.display(description="Amount")
+    def money(self, obligation):
+        return _money(obligation.amount, obligation.currency)
+
+    def buttons(self, request, obligation):
+        if not rules.managers(request.user):
+            return []
+        status = obligation.status
+        found = []
+        if status == ObligationStatus.UPCOMING:
+            found.append(("trigger", "Record the trigger event"))
+        if status in (ObligationStatus.DUE, ObligationStatus.DISPUTED):
+            found.append(("met", "Met"))
+        if status in OPEN_OBLIGATION:
+            found.append(("waive", "Waive"))
+        if status in (ObligationStatus.UPCOMING, ObligationStatus.DUE):
+            found.append(("dispute", "Dispute"))
+        return found
+
+    def describe(self, obligation) -> str:
+        due = f"due {obligation.due_date:%d %b %Y}" if obligation.due_date else "on its trigger"
+        money = _money(obligation.amount, obligation.currency)
+        return f"{obligation.title} ({obligation.alliance}), {due}, {money}."
+
+    def met_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Met",
+            intro="A recurring obligation's next occurrence is created.",
+            form_class=MetForm,
+            write=lambda obligation, data: obligation_services.obligation_meet(
+                actor=request.user, obligation=obligation, met_on=data["met_on"], note=data["note"]
+            ),
+        )
+
+    def waive_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Waive",
+            intro="Say why it is no longer owed.",
+            form_class=ReasonForm,
+            write=lambda obligation, data: obligation_services.obligation_waive(
+                actor=request.user, obligation=obligation, reason=data["reason"]
+            ),
+        )
+
+    def dispute_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Dispute",
+            intro="Say what is disputed; it stays open (and overdue once past due).",
+            form_class=ReasonForm,
+            write=lambda obligation, data: obligation_services.obligation_dispute(
+                actor=request.user, obligation=obligation, reason=data["reason"]
+            ),
+        )
+
+    def trigger_view(self, request, pk):
+        return self._action(
+            request,
+            pk,
+            title="Record the trigger event",
+            intro="It becomes due the agreement's payment terms after the event.",
+            form_class=TriggerForm,
+            write=lambda obligation, data: obligation_services.obligation_trigger(
+                actor=request.user, obligation=obligation, occurred_on=data["occurred_on"]
+            ),
+        )
+
+
+class AgreementsOfAllianceInline(StaffInline):
+    """On the alliance's page: its agreements."""
+
+    model = Agreement
+    fk_name = "alliance"
+    extra = 0
+    fields = ["agreement", "kind", "status", "notice"]
+    readonly_fields = fields
+    verbose_name_plural = "agreements"
+
+    @admin.display(description="Agreement")
+    def agreement(self, agreement):
+        url = reverse("admin:governance_agreement_change", args=[agreement.pk])
+        return format_html('<a href="{}">{}</a>', url, agreement.title)
+
+    @admin.display(description="Notice by")
+    def notice(self, agreement):
+        return AgreementAdmin.notice(None, agreement)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class NextObligationsInline(ObligationInline):
+    """On the alliance's page: what is open, overdue first."""
+
+    fk_name = "alliance"
+    verbose_name_plural = "open obligations"
+    fields = ["obligation", "direction", "due", "money", "status"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).visible_to(request.user)
+        return with_late(rows).order_by(*REGISTER_ORDER)
+
+
+register_alliance_inline(AgreementsOfAllianceInline)
+register_alliance_inline(NextObligationsInline)
 
 
 # Training ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from alliances.calendar import today
@@ -115,7 +116,10 @@ def test_demo_history_is_in_the_activity_log():
     load()
     moves = StageTransition.objects.count()
     assert moves > 0
-    assert ActivityLog.objects.filter(verb="transitioned").count() == moves
+    alliance_moves = ActivityLog.objects.filter(
+        verb="transitioned", content_type=ContentType.objects.get_for_model(Alliance)
+    )
+    assert alliance_moves.count() == moves
 
 
 def test_demo_resourcing_is_dated_around_today():

@@ -237,6 +237,12 @@ DEMO_DATA = [
         "needs": ["Demo portfolio"],
     },
     {
+        "name": "Demo agreements and obligations",
+        "build": "governance.demo_agreements.build_agreements",
+        "only_into_empty": ["governance.Agreement", "governance.Obligation"],
+        "needs": ["Demo portfolio"],
+    },
+    {
         "name": "Demo status reports",
         "build": "reports.demo.build_status_reports",
         "only_into_empty": ["reports.StatusReport"],

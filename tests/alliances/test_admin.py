@@ -117,6 +117,10 @@ def test_head_adds_an_alliance_in_the_admin_with_a_code_and_a_log(client, head, 
             "status_reports-INITIAL_FORMS": "0",
             "governance_bodies-TOTAL_FORMS": "0",
             "governance_bodies-INITIAL_FORMS": "0",
+            "agreements-TOTAL_FORMS": "0",
+            "agreements-INITIAL_FORMS": "0",
+            "obligations-TOTAL_FORMS": "0",
+            "obligations-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -144,6 +148,10 @@ def test_lead_edits_in_the_admin_through_the_service(client, lead, portfolio):
             "status_reports-INITIAL_FORMS": "0",
             "governance_bodies-TOTAL_FORMS": "0",
             "governance_bodies-INITIAL_FORMS": "0",
+            "agreements-TOTAL_FORMS": "0",
+            "agreements-INITIAL_FORMS": "0",
+            "obligations-TOTAL_FORMS": "0",
+            "obligations-INITIAL_FORMS": "0",
         }
     )
     response = client.post(f"{LIST}{alliance.pk}/change/", data)
@@ -180,6 +188,10 @@ def test_members_added_and_removed_in_the_admin_are_logged(client, lead, special
         "status_reports-INITIAL_FORMS": "0",
         "governance_bodies-TOTAL_FORMS": "0",
         "governance_bodies-INITIAL_FORMS": "0",
+        "agreements-TOTAL_FORMS": "0",
+        "agreements-INITIAL_FORMS": "0",
+        "obligations-TOTAL_FORMS": "0",
+        "obligations-INITIAL_FORMS": "0",
     }
     added = client.post(
         f"{LIST}{alliance.pk}/change/",

@@ -71,3 +71,27 @@ def test_a_second_load_keeps_what_users_changed(demo):
     assert "Demo governance: already has data" in out.getvalue()
     body.refresh_from_db()
     assert body.name == "RENAMED JSC"
+
+
+def test_the_demo_has_agreements_and_obligations(demo):
+    from governance.models import Agreement, Obligation
+
+    assert "Demo agreements and obligations: loaded" in demo
+    from alliances.models import Alliance
+
+    assert not Alliance.objects.exclude(agreements__kind="collaboration").exists()
+    subsidiary = Agreement.objects.filter(kind__in=["quality", "pv_sdea", "supply", "data_use"])
+    assert set(subsidiary.values_list("status", flat=True)) >= {
+        "planned",
+        "drafting",
+        "negotiating",
+        "executed",
+        "abandoned",
+    }
+    kinds = set(Obligation.objects.values_list("kind", flat=True))
+    assert {"upfront", "milestone", "royalty", "report", "notice"} <= kinds
+    assert set(Obligation.objects.values_list("direction", flat=True)) >= {"incoming", "outgoing"}
+    assert len(set(Obligation.objects.exclude(currency="").values_list("currency", flat=True))) >= 3
+    assert Obligation.objects.overdue().exists()
+    assert Obligation.objects.filter(status="disputed").count() == 1
+    assert Obligation.objects.filter(status="upcoming").exists()  # waiting on a trigger
