@@ -29,3 +29,23 @@ def annotate(queryset):
 
 def serializer_fields() -> dict:
     return {name: field for source in _columns for name, (_, field) in source().items()}
+
+
+# () -> {name: (Prefetch, serializer field)}: what higher apps list on one alliance's page
+# (governance: its agreements and next obligations), prefetched with the detail.
+_detail_sections: list[Callable[[], dict]] = []
+
+
+def register_detail_sections(source: Callable[[], dict]) -> None:
+    if source not in _detail_sections:
+        _detail_sections.append(source)
+
+
+def prefetch_detail(queryset):
+    for source in _detail_sections:
+        queryset = queryset.prefetch_related(*(prefetch for prefetch, _ in source().values()))
+    return queryset
+
+
+def detail_serializer_fields() -> dict:
+    return {name: field for source in _detail_sections for name, (_, field) in source().items()}

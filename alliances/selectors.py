@@ -42,8 +42,10 @@ def alliance_list(*, user) -> QuerySet[Alliance]:
 
 
 def _with_members(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
+    """The detail's members, and the sections higher apps add (extensions)."""
     memberships = AllianceMembership.objects.select_related("user").order_by("user__username")
-    return alliances.prefetch_related(Prefetch("memberships", queryset=memberships))
+    alliances = alliances.prefetch_related(Prefetch("memberships", queryset=memberships))
+    return extensions.prefetch_detail(alliances)
 
 
 def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:

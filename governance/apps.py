@@ -7,13 +7,13 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        import governance.reminders
-        import notifications.reminders
-        from alliances import querysets
+        from alliances import extensions, querysets
+        from notifications.reminders import register_reminder
         from resourcing import hooks
 
-        from . import compliance
+        from . import compliance, reminders
         from . import lifecycle as handlers
+        from .api import alliance_sections
         from .services import records
 
         # Sitting on one of an alliance's committees puts you on the alliance.
@@ -24,4 +24,6 @@ class GovernanceConfig(AppConfig):
         hooks.register_task_moved_handler(records.task_moved)
         hooks.register_management_model_factor(compliance.proposed_lead_training)
         # Obligations due in 30 and 7 days and overdue; agreements' notice dates.
-        notifications.reminders.register_reminder(governance.reminders.contract_reminders)
+        register_reminder(reminders.contract_reminders)
+        # An alliance's detail lists its agreements and next obligations.
+        extensions.register_detail_sections(alliance_sections.sections)

@@ -185,6 +185,10 @@ class AllianceDetailSerializer(AllianceSerializer):
     class Meta(AllianceSerializer.Meta):
         fields = [*AllianceSerializer.Meta.fields, "description", "members"]
 
+    def get_fields(self):
+        # Sections higher apps add (alliances.extensions), e.g. agreements and obligations.
+        return {**super().get_fields(), **extensions.detail_serializer_fields()}
+
 
 active_users = User.objects.filter(is_active=True)
 

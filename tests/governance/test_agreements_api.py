@@ -291,3 +291,19 @@ def test_the_list_is_pinned(request, register, role):
     large = queries(client, AGREEMENTS, page_size=500)
     assert small == large == 4
     assert client.get(AGREEMENTS).json()["count"] > 0
+
+
+def test_an_alliances_detail_lists_its_agreements_and_next_obligations(api, lead):
+    from tests.governance.factories import ObligationFactory
+
+    alliance = AllianceFactory(lead=lead)
+    main = AgreementFactory(alliance=alliance, title="MAIN DEAL")
+    ObligationFactory(agreement=main, title="LATER", due_date=today() + datetime.timedelta(days=9))
+    ObligationFactory(agreement=main, title="LATE", due_date=today() - datetime.timedelta(days=3))
+    ObligationFactory(agreement=main, title="PAID", status="met", met_on=today())
+    body = api(lead).get(f"/api/v1/alliances/{alliance.pk}/").json()
+    assert [a["title"] for a in body["agreements"]] == ["MAIN DEAL"]
+    assert [(o["title"], o["overdue"]) for o in body["next_obligations"]] == [
+        ("LATE", True),
+        ("LATER", False),
+    ]
