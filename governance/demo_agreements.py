@@ -78,7 +78,7 @@ def build_agreements() -> None:
                 "effective_date": start,
                 "expiry_date": start + datetime.timedelta(days=365 * 10)
                 if n % 6
-                else day + datetime.timedelta(days=150),  # some are up for renewal soon
+                else day + datetime.timedelta(days=220),  # notice due within 60 days
                 "notice_days": 180,
                 "payment_terms_days": 45,
                 "document_url": f"https://contracts.example.com/{alliance.code}/main",
