@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.shortcuts import render
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
 
@@ -25,7 +27,7 @@ from .services import TRANSITION_CHOICES
 User = get_user_model()
 
 
-class RoleAdmin(rules.RulesMixin, admin.ModelAdmin):
+class RoleAdmin(rules.RulesMixin, ModelAdmin):
     """Permissions from declared rules (admin_rules): staff view, the head writes, unless an
     admin names other rules."""
 
@@ -63,7 +65,7 @@ class PartnerAdmin(ReferenceAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
-class StaffInline(rules.ReadOnlyRules, admin.TabularInline):
+class StaffInline(rules.ReadOnlyRules, TabularInline):
     """Inlines are seen by whoever sees the page; each names who may change it."""
 
 
@@ -395,9 +397,13 @@ def _changes_people(user, person=None) -> bool:
     )
 
 
-class UserAdmin(rules.RulesMixin, DjangoUserAdmin):
+class UserAdmin(rules.RulesMixin, DjangoUserAdmin, ModelAdmin):
     """Leads and the head look people up (to pick leads, sponsors, members); the head
     manages them."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
 
     view_rule = staticmethod(lambda user, obj=None: rules.managers(user) or user.is_superuser)
     change_rule = staticmethod(_changes_people)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class PlatformConfig(AppConfig):
@@ -8,3 +9,9 @@ class PlatformConfig(AppConfig):
     label = "platform"
     verbose_name = "Platform"
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class PortfolioAdminConfig(AdminConfig):
+    """Django's admin app on the portfolio's own site (config.admin_site)."""
+
+    default_site = "config.admin_site.PortfolioAdminSite"

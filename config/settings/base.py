@@ -27,7 +27,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django-unfold styles the admin (its templates win, so it comes first); the site itself
+    # is ours (config.admin_site), registered by PortfolioAdminConfig in place of Django's.
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",
+    "config.apps.PortfolioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -155,6 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 # "Today", business days, date filters and workbook times are reckoned in this zone; the
@@ -407,3 +412,37 @@ if env("EMAIL_URL", default=""):
 NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", default=7, low=0, high=23)
 # Read notifications are deleted this many days after they were written; unread ones stay.
 NOTIFICATION_KEEP_DAYS = env_int("NOTIFICATION_KEEP_DAYS", default=90, low=1, high=3650)
+
+# The web screens: django-unfold's admin (config.admin_site), every asset served from our own
+# static files. The sidebar is per role (config.navigation); the home per role
+# (config.dashboard).
+UNFOLD = {
+    "SITE_TITLE": "Alliance portfolio",
+    "SITE_HEADER": "Alliance portfolio",
+    "SITE_SUBHEADER": "Alliance management",
+    "SITE_SYMBOL": "handshake",
+    "SITE_URL": "/admin/",
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_HISTORY": True,
+    "BORDER_RADIUS": "6px",
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.0% .014 254.604)",
+            "100": "oklch(93.2% .032 255.585)",
+            "200": "oklch(88.2% .059 254.128)",
+            "300": "oklch(80.9% .105 251.813)",
+            "400": "oklch(70.7% .165 254.624)",
+            "500": "oklch(62.3% .214 259.815)",
+            "600": "oklch(54.6% .245 262.881)",
+            "700": "oklch(48.8% .243 264.376)",
+            "800": "oklch(42.4% .199 265.638)",
+            "900": "oklch(37.9% .146 265.522)",
+            "950": "oklch(28.2% .091 267.935)",
+        },
+    },
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "config.navigation.sidebar",
+    },
+}
