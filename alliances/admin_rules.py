@@ -2,6 +2,8 @@
 (user, obj) -> bool, and RulesMixin answers Django's has_*_permission from them. Model
 permissions follow the roles (alliances.access), never per-user Django permissions."""
 
+from django.http import Http404
+
 from . import access
 
 
@@ -49,6 +51,11 @@ class RulesMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self.delete_rule(request.user, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """A page for something the user may not see (or that is not there) is a 404, as in
+        the API, not Django's redirect to the index."""
+        raise Http404(f"No {opts.verbose_name} with that ID is visible to you.")
 
 
 class ReadOnlyRules(RulesMixin):

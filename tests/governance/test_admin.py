@@ -139,7 +139,7 @@ def test_confidential_bodies_and_meetings_stay_hidden(client, lead, lead2):
     meeting = MeetingFactory(body=body)
     client.force_login(lead)
     assert "HIDDEN JSC" not in client.get(BODIES).content.decode()
-    assert client.get(f"{BODIES}{body.pk}/change/").status_code == 302  # "doesn't exist"
+    assert client.get(f"{BODIES}{body.pk}/change/").status_code == 404
     assert client.get(f"{MEETINGS}{meeting.pk}/reschedule/").status_code == 404
 
 
