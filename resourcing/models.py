@@ -205,6 +205,13 @@ class IntakeRequest(models.Model):
     alliance = models.OneToOneField(
         Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="intake_request"
     )
+    decision_recommendation = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The recommendation as it stood when the request was accepted or declined; "
+        "empty for requests decided before it was kept.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -41,6 +41,18 @@ from .recommendation import purpose_quadrant
 from .selectors import intake_recommendation
 
 
+def recommendation_snapshot(recommendation: dict, chosen: dict | None = None) -> dict:
+    """The recommendation as it stood when a request was decided, kept with the decision:
+    the management model, every service's ranking and exclusions and, on accept, who was
+    chosen for each service and why."""
+    return {
+        "taken_at": timezone.now().isoformat(),
+        "management_model": recommendation["management_model"],
+        "services": recommendation["services"],
+        "chosen": chosen or {},
+    }
+
+
 def _sla_due(moment):
     return add_business_days(local_date(moment), settings.INTAKE_TRIAGE_SLA_DAYS)
 
@@ -71,11 +83,18 @@ def intake_submit(*, actor, data: dict, services: list) -> IntakeRequest:
     return intake
 
 
-def _move(*, actor, intake: IntakeRequest, to: str, verb: str, note: str = "", **fields):
-    """Lock the request, check the edge, move it and log the move."""
+def _move(
+    *, actor, intake: IntakeRequest, to: str, verb: str, note: str = "", decided=False, **fields
+):
+    """Lock the request, check the edge, move it and log the move; a decision keeps the
+    recommendation as it stood when it was taken."""
     locked = IntakeRequest.objects.select_for_update().get(pk=intake.pk)
     machines.INTAKE.check(locked.status, to)
     changes = apply_changes(locked, {"status": to, **fields})
+    if decided:
+        locked.decision_recommendation = recommendation_snapshot(
+            intake_recommendation(intake=locked, user=actor)
+        )
     locked.save()
     activity_record(actor=actor, verb=verb, target=locked, changes=changes, note=note)
     return locked
@@ -94,6 +113,7 @@ def intake_decline(*, actor, intake: IntakeRequest, reason: str) -> IntakeReques
         to=IntakeStatus.DECLINED,
         verb="declined",
         note=reason,
+        decided=True,
         decline_reason=reason,
         decided_by=actor,
         decided_at=timezone.now(),
@@ -464,6 +484,19 @@ def intake_accept(
             "alliance": alliance,
             "decided_by": actor,
             "decided_at": timezone.now(),
+        },
+    )
+    locked.decision_recommendation = recommendation_snapshot(
+        recommendation,
+        {
+            assignment.service.code: {
+                "chosen": assignment.recommendation["chosen"],
+                "specialist": assignment.specialist_id,
+                "assignee": assignment.assignee.get_full_name()
+                or assignment.assignee.get_username(),
+                "override_reason": assignment.override_reason,
+            }
+            for assignment in assignments
         },
     )
     locked.save()
