@@ -12,6 +12,11 @@ from unfold.sites import UnfoldAdminSite
 class SignInForm(AuthenticationForm):
     """Unfold's styled form without the admin's staff-only check."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": PlainAuthenticationForm.error_messages["invalid_login"],
+    }
+
     def confirm_login_allowed(self, user):
         PlainAuthenticationForm.confirm_login_allowed(self, user)
 
