@@ -424,6 +424,7 @@ UNFOLD = {
     "SITE_URL": "/admin/",
     "SHOW_VIEW_ON_SITE": False,
     "SHOW_HISTORY": True,
+    "DASHBOARD_CALLBACK": "config.dashboard.dashboard_callback",
     "BORDER_RADIUS": "6px",
     "COLORS": {
         "primary": {
