@@ -23,6 +23,9 @@ def _item(title: str, icon: str, name: str, query: str = "") -> dict | None:
     return {"title": title, "icon": icon, "link": link}
 
 
+INBOX = "admin:notifications_notification_changelist"
+
+
 def _group(title: str, *items) -> dict | None:
     items = [item for item in items if item is not None]
     if not items:
@@ -47,6 +50,7 @@ def sidebar(request) -> list[dict]:
                 home,
                 _item("Raise a request", "add_circle", "admin:portal_raise"),
                 _item("My requests", "inbox", "admin:portal_requests"),
+                _item("Notifications", "notifications", INBOX),
             )
         )
         return [group for group in groups if group]
@@ -107,7 +111,7 @@ def sidebar(request) -> list[dict]:
     groups.append(
         _group(
             "Me",
-            _item("Notifications", "notifications", "admin:notifications_notification_changelist"),
+            _item("Notifications", "notifications", INBOX),
             _item("Raise a request", "add_circle", "admin:portal_raise"),
             _item("My requests", "inbox", "admin:portal_requests"),
         )
