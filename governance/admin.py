@@ -13,20 +13,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from unfold import widgets as unfold_widgets
 
 from alliances import admin_rules as rules
 from alliances.admin import RoleAdmin, StaffInline, register_alliance_inline
 from alliances.calendar import today
 from alliances.models import Alliance
+from config import display
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
 
-from .choices import OPEN_OBLIGATION, AgreementStatus, MeetingStatus, ObligationStatus, Side
+from .agenda import agenda_for
+from .api.calendar import site as feed_site
+from .choices import (
+    OPEN_OBLIGATION,
+    ActionStatus,
+    AgreementStatus,
+    MeetingStatus,
+    ObligationDirection,
+    ObligationStatus,
+    Side,
+)
 from .machines import AGREEMENT
 from .models import (
     ActionItem,
     Agreement,
     AgreementStep,
     BodyMember,
+    CalendarFeed,
     Decision,
     GovernanceBody,
     Meeting,
@@ -39,24 +52,62 @@ from .models import (
 from .querysets import active_body_q, minutes_overdue_q, obligation_overdue_q
 from .services import agreements as agreement_services
 from .services import bodies as body_services
+from .services import calendar as calendar_services
 from .services import meetings as meeting_services
 from .services import obligations as obligation_services
 from .services import training as training_services
 
 
+def _zone_city(zone: str) -> str:
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def _when(meeting) -> str:
-    """A meeting's start in its own zone, as people read it."""
+    """A meeting's start in its own zone, as people read it: '2 Mar 2027 01:00 Asia/Tokyo'."""
     local = meeting.local_start
-    return f"{local:%d %b %Y %H:%M} {meeting.time_zone}"
+    return f"{local.strftime(display.DATETIME_FORMAT)} {meeting.time_zone}"
 
 
-def _badge(text: str, tone: str = "red"):
-    colours = {"red": "#b91c1c", "amber": "#b45309", "green": "#15803d", "grey": "#4b5563"}
-    return format_html(
-        '<span style="color:#fff;background:{};border-radius:4px;padding:1px 6px">{}</span>',
-        colours[tone],
-        text,
-    )
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else display.EMPTY
+
+
+# The label look of each state (config.display.badge variants).
+MEETING_VARIANTS = {
+    MeetingStatus.SCHEDULED: "info",
+    MeetingStatus.HELD: "primary",
+    MeetingStatus.MINUTES_APPROVED: "success",
+    MeetingStatus.CANCELLED: "",
+}
+AGREEMENT_VARIANTS = {
+    AgreementStatus.PLANNED: "",
+    AgreementStatus.DRAFTING: "info",
+    AgreementStatus.NEGOTIATING: "info",
+    AgreementStatus.EXECUTED: "success",
+}
+OBLIGATION_VARIANTS = {
+    ObligationStatus.UPCOMING: "info",
+    ObligationStatus.DUE: "primary",
+    ObligationStatus.MET: "success",
+    ObligationStatus.DISPUTED: "warning",
+}
+ACTION_VARIANTS = {ActionStatus.OPEN: "info", ActionStatus.DONE: "success"}
+
+
+def _two_lines(first, second):
+    """A main text with a quieter line under it (a title and its kind)."""
+    return format_html('{}<div class="text-xs text-base-500">{}</div>', first, second)
+
+
+def status_badge(obj, variants: dict, field: str = "status"):
+    """The state's label as a badge (never its code)."""
+    value = getattr(obj, field)
+    return display.badge(getattr(obj, f"get_{field}_display")(), variants.get(value, ""))
+
+
+def _late(days: int, text: str = "overdue"):
+    """A red '3 days overdue' badge; overdue by less than a day still counts one."""
+    return display.days_late(max(days, 1), late=text)
 
 
 # Partner contacts ----------------------------------------------------------------------------
@@ -215,10 +266,14 @@ class MemberInline(StaffInline):
 class MeetingInline(StaffInline):
     model = Meeting
     extra = 0
-    fields = ["meeting", "when", "status", "minutes_state"]
+    fields = ["meeting", "when", "state", "minutes_state"]
     readonly_fields = fields
     ordering = ["-starts_at"]
     show_change_link = False
+
+    @admin.display(description="Status")
+    def state(self, meeting):
+        return status_badge(meeting, MEETING_VARIANTS)
 
     @admin.display(description="Meeting")
     def meeting(self, meeting):
@@ -238,25 +293,34 @@ class MeetingInline(StaffInline):
         return meetings.visible_to(request.user).with_minutes_overdue()
 
 
+def _minutes_late_days(meeting) -> int:
+    """Days since the minutes were due (MINUTES_APPROVAL_DAYS after the meeting's local day)."""
+    due = meeting.local_start.date() + datetime.timedelta(days=_minutes_days())
+    return (today() - due).days
+
+
 def _minutes_state(meeting):
     if meeting.status == MeetingStatus.MINUTES_APPROVED:
-        return "Approved by both sides"
+        return display.badge("Approved by both sides", "success")
     if meeting.status != MeetingStatus.HELD:
-        return "—"
+        return display.EMPTY
     minutes = getattr(meeting, "minutes", None)
     late = meeting.minutes_overdue  # annotated: querysets.minutes_overdue_q
     if minutes is None:
-        return _badge("Not drafted, overdue") if late else "Not drafted"
-    sides = [
-        label
-        for label, at in (
-            ("ours", minutes.internal_approved_at),
-            ("partner", minutes.partner_approved_at),
-        )
-        if at
-    ]
-    text = f"Approved by {sides[0]} only" if sides else "Draft, awaiting approval"
-    return _badge(f"{text}, overdue") if late else text
+        text = "Not drafted"
+    else:
+        sides = [
+            label
+            for label, at in (
+                ("ours", minutes.internal_approved_at),
+                ("partner", minutes.partner_approved_at),
+            )
+            if at
+        ]
+        text = f"Approved by {sides[0]} only" if sides else "Draft, awaiting approval"
+    if not late:
+        return text
+    return format_html("{} {}", text, _late(_minutes_late_days(meeting)))
 
 
 def _minutes_days() -> int:
@@ -280,7 +344,7 @@ def _next_meeting(body) -> str:
         return "—"
     zone = body.next_meeting_zone
     local = body.next_meeting_at.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{local:%d %b %Y %H:%M} {zone.rsplit('/', 1)[-1].replace('_', ' ')} time"
+    return f"{local.strftime(display.DATETIME_FORMAT)} {_zone_city(zone)} time"
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -337,10 +401,10 @@ class GovernanceBodyAdmin(RoleAdmin):
     def state(self, body):
         day = today()
         if body.dissolved_on and body.dissolved_on <= day:
-            return f"Dissolved {body.dissolved_on:%d %b %Y}"
+            return display.badge(f"Dissolved {display.day(body.dissolved_on)}")
         if body.chartered_on and body.chartered_on > day:
-            return f"Chartered from {body.chartered_on:%d %b %Y}"
-        return "Active"
+            return display.badge(f"Chartered from {display.day(body.chartered_on)}", "info")
+        return display.badge("Active", "success")
 
     @admin.display(description="Next meeting", ordering="next_meeting_at")
     def next_meeting(self, body):
@@ -368,6 +432,7 @@ class BodiesOfAllianceInline(StaffInline):
     readonly_fields = fields
     verbose_name = "governance body"
     verbose_name_plural = "governance bodies"
+    tab = True
 
     @admin.display(description="Body")
     def body(self, body):
@@ -386,13 +451,46 @@ class BodiesOfAllianceInline(StaffInline):
 register_alliance_inline(BodiesOfAllianceInline)
 
 
+def unfold_look(form):
+    """Give a plain form's widgets unfold's look (as its ModelAdmin gives a model form's), so a
+    button's form reads like the rest of the admin. Widgets already styled are left alone."""
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.attrs.get("class"):
+            continue
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.__class__ = unfold_widgets.UnfoldAdminCheckboxSelectMultipleWidget
+            widget.attrs["class"] = " ".join(unfold_widgets.CHECKBOX_CLASSES)
+        elif isinstance(widget, forms.RadioSelect):
+            widget.__class__ = unfold_widgets.UnfoldAdminRadioSelectWidget
+            widget.radio_style = unfold_widgets.VERTICAL
+            widget.attrs["class"] = " ".join(unfold_widgets.RADIO_CLASSES)
+        elif isinstance(widget, forms.Select):
+            widget.template_name = "unfold/widgets/select.html"
+            widget.attrs["class"] = " ".join(unfold_widgets.SELECT_CLASSES)
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs["class"] = " ".join(unfold_widgets.TEXTAREA_CLASSES)
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = " ".join(unfold_widgets.CHECKBOX_CLASSES)
+        elif isinstance(widget, forms.widgets.Input) and widget.input_type != "hidden":
+            widget.attrs["class"] = " ".join(unfold_widgets.INPUT_CLASSES)
+    return form
+
+
 class ButtonsMixin:
     """Buttons on an object's page, each a small form that calls one service: a refusal is
     shown on the form, a success goes back to the page. An admin names `button_names` (each
-    has a `<name>_view`), says which apply to an object (`buttons`) and how to sum it up
-    (`describe`); only leads and the head use them."""
+    has a `<name>_view`), says which apply to an object (`buttons`: `(name, label)` pairs, or
+    `(name, label, variant)` with a variant of unfold's: primary, success, info, warning,
+    danger, default) and how to sum it up (`describe`). Only leads and the head use them
+    unless `may_press` says otherwise.
+
+    The page shows them as unfold's detail actions (`object_button_items`; `object_buttons`
+    keeps the plain `(url, label)` pairs); each form page (admin/governance/action.html) gives
+    its fields unfold's look, with each error beside its field."""
 
     button_names: list[str] = []
+    button_icons: dict[str, str] = {}
     change_form_template = "admin/governance/buttons_change_form.html"
 
     def buttons(self, request, obj) -> list[tuple[str, str]]:
@@ -400,6 +498,10 @@ class ButtonsMixin:
 
     def describe(self, obj) -> str:
         return str(obj)
+
+    def may_press(self, request, obj, name: str) -> bool:
+        """Whether the user may use the button `name` on `obj` (checked again on its form)."""
+        return rules.managers(request.user)
 
     def _url_name(self, name: str) -> str:
         opts = self.model._meta
@@ -419,24 +521,40 @@ class ButtonsMixin:
             *super().get_urls(),
         ]
 
+    def button_items(self, request, obj) -> list[dict]:
+        """The buttons that apply to `obj`, as unfold's detail actions read them."""
+        items = []
+        for button in self.buttons(request, obj) if obj is not None else []:
+            name, label, *rest = button
+            items.append(
+                {
+                    "name": name,
+                    "title": label,
+                    "path": reverse(f"admin:{self._url_name(name)}", args=[obj.pk]),
+                    "variant": rest[0] if rest else "default",
+                    "icon": self.button_icons.get(name),
+                }
+            )
+        return items
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        buttons = self.buttons(request, obj) if obj is not None else []
+        items = self.button_items(request, obj)
         extra_context = {
             **(extra_context or {}),
-            "object_buttons": [
-                (reverse(f"admin:{self._url_name(name)}", args=[obj.pk]), label)
-                for name, label in buttons
-            ],
+            "object_buttons": [(item["path"], item["title"]) for item in items],
+            "object_button_items": items,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _action(self, request, pk, *, title, intro, form_class, write, about_object=False):
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not rules.managers(request.user):
+        name = request.resolver_match.url_name.rsplit("_", 1)[-1] if request.resolver_match else ""
+        if not self.may_press(request, obj, name):
             raise PermissionDenied
         kwargs = {self.model._meta.model_name: obj} if about_object else {}
         form = form_class(request.POST if request.method == "POST" else None, **kwargs)
+        unfold_look(form)
         if request.method == "POST" and form.is_valid():
             try:
                 write(obj, form.cleaned_data)
@@ -453,12 +571,15 @@ class ButtonsMixin:
             {
                 **self.admin_site.each_context(request),
                 "title": f"{title}: {obj}",
+                "action_title": title,
                 "intro": intro,
                 "summary": self.describe(obj),
                 "back": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
                 "form": form,
                 "submit_label": title,
                 "opts": opts,
+                "original": obj,
+                "media": self.media + form.media,
             },
         )
 
@@ -478,7 +599,8 @@ def _aware(local: datetime.datetime, zone_name: str) -> datetime.datetime:
     back = aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
     if back != local:
         raise ValidationError(
-            f"{local:%d %b %Y %H:%M} does not exist in {zone_name} (the clocks change then)."
+            f"{local.strftime(display.DATETIME_FORMAT)} does not exist in {zone_name} "
+            "(the clocks change then)."
         )
     return aware
 
@@ -622,33 +744,41 @@ class StepInline(StaffInline):
 
     @admin.display(description="Assignee")
     def assignee(self, step):
-        user = step.task.assignee
-        return user.get_full_name() or user.get_username()
+        return _person(step.task.assignee)
 
     @admin.display(description="Due")
     def due(self, step):
-        return f"{step.task.due_date:%d %b %Y}"
+        task = step.task
+        if task.is_overdue(today()):
+            return format_html(
+                "{} {}", display.day(task.due_date), _late((today() - task.due_date).days)
+            )
+        return display.day(task.due_date)
 
     @admin.display(description="Status")
     def state(self, step):
         task = step.task
-        if task.is_overdue(today()):
-            return _badge(f"Overdue {(today() - task.due_date).days} d")
-        return task.get_status_display()
+        variant = {"done": "success", "blocked": "danger", "cancelled": ""}.get(task.status, "info")
+        return display.badge(task.get_status_display(), variant)
 
 
 class DecisionInline(StaffInline):
     model = Decision
     fk_name = "meeting"
     extra = 0
-    fields = ["text", "outcome", "escalated_to"]
+    fields = ["text", "result", "escalated_to"]
     readonly_fields = fields
+
+    @admin.display(description="Outcome")
+    def result(self, decision):
+        variants = {"approved": "success", "rejected": "danger", "escalated": "warning"}
+        return display.badge(decision.get_outcome_display(), variants.get(decision.outcome, ""))
 
 
 class ActionItemInline(StaffInline):
     model = ActionItem
     extra = 0
-    fields = ["title", "owner", "due_date", "state"]
+    fields = ["title", "owner", "due", "state"]
     readonly_fields = fields
     verbose_name = "action item"
 
@@ -658,14 +788,20 @@ class ActionItemInline(StaffInline):
     @admin.display(description="Owner")
     def owner(self, item):
         if item.owner_user_id:
-            return item.owner_user.get_full_name() or item.owner_user.get_username()
+            return _person(item.owner_user)
         return f"{item.owner_contact.name} (partner)"
+
+    @admin.display(description="Due")
+    def due(self, item):
+        if item.status == ActionStatus.OPEN and item.due_date < today():
+            return format_html(
+                "{} {}", display.day(item.due_date), _late((today() - item.due_date).days)
+            )
+        return display.day(item.due_date)
 
     @admin.display(description="Status")
     def state(self, item):
-        if item.status == "open" and item.due_date < today():
-            return _badge(f"Overdue {(today() - item.due_date).days} d")
-        return item.get_status_display()
+        return status_badge(item, ACTION_VARIANTS)
 
 
 class MeetingStatusFilter(admin.SimpleListFilter):
@@ -691,7 +827,7 @@ class MeetingStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Meeting)
 class MeetingAdmin(ButtonsMixin, RoleAdmin):
-    list_display = ["__str__", "body", "alliance", "when", "status", "minutes_state"]
+    list_display = ["meeting", "alliance", "when", "state", "minutes_state"]
     list_filter = [MeetingStatusFilter, "status", "body__kind"]
     search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
     list_select_related = ["body", "alliance", "minutes"]
@@ -707,7 +843,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         "duration_minutes",
         "location",
         "call_link",
-        "status",
+        "state",
         "cancel_reason",
         "attended",
         "minutes_text",
@@ -716,7 +852,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
     fieldsets = [
         (None, {"fields": ["body", "alliance", "title", "when", "duration_minutes"]}),
         ("Where", {"fields": ["location", "call_link"]}),
-        ("Status", {"fields": ["status", "cancel_reason", "attended"]}),
+        ("Status", {"fields": ["state", "cancel_reason", "attended"]}),
         ("Minutes", {"fields": ["minutes_text", "minutes_approvals"]}),
     ]
 
@@ -747,9 +883,17 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         # The page is read-only; its buttons do the changes (the view needs it for the page).
         return False
 
+    @admin.display(description="Meeting", ordering="title")
+    def meeting(self, meeting):
+        return _two_lines(str(meeting), meeting.body.name)
+
     @admin.display(description="Starts (local time)", ordering="starts_at")
     def when(self, meeting):
         return _when(meeting)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, meeting):
+        return status_badge(meeting, MEETING_VARIANTS)
 
     @admin.display(description="Minutes")
     def minutes_state(self, meeting):
@@ -782,17 +926,16 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
             return "—"
         parts = []
         if minutes.internal_approved_at:
-            who = minutes.internal_approved_by
             parts.append(
-                f"Ours: {who.get_full_name() or who.get_username()}, "
-                f"{timezone.localtime(minutes.internal_approved_at):%d %b %Y}"
+                f"Ours: {_person(minutes.internal_approved_by)}, "
+                f"{display.day(minutes.internal_approved_at)}"
             )
         else:
             parts.append("Ours: not yet")
         if minutes.partner_approved_at:
             parts.append(
                 f"Partner: {minutes.partner_approved_by.name}, "
-                f"{timezone.localtime(minutes.partner_approved_at):%d %b %Y}"
+                f"{display.day(minutes.partner_approved_at)}"
             )
         else:
             parts.append("Partner: not yet")
@@ -801,20 +944,86 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
     def save_model(self, request, obj, form, change):
         obj.pk = meeting_services.meeting_schedule(actor=request.user, data=form.meeting_data()).pk
 
+    # The calendar page (admin:calendar) -------------------------------------------------------
+
+    def get_urls(self):
+        calendar = path(
+            "calendar/", self.admin_site.admin_view(self.calendar_view), name="calendar"
+        )
+        return [calendar, *super().get_urls()]
+
+    def calendar_view(self, request):
+        """The next weeks of what concerns the user (governance.agenda), and their private
+        calendar address to subscribe to: only their own, made or renewed by a button."""
+        if not request.user.is_staff:
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._calendar_address(request)
+        agenda = agenda_for(request.user)
+        feed = CalendarFeed.objects.filter(user=request.user).first()
+        feed_url = webcal = None
+        if feed is not None:
+            feed_url = feed_site(request).link(
+                reverse("calendar-feed", kwargs={"secret": feed.secret})
+            )
+            webcal = "webcal://" + feed_url.split("://", 1)[-1]
+        return render(
+            request,
+            "admin/governance/calendar.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Calendar",
+                "agenda": agenda,
+                "late_table": _agenda_table(agenda.late, late=True),
+                "weeks": [
+                    (_week_title(week, n), _agenda_table(week.entries))
+                    for n, week in enumerate(agenda.weeks)
+                ],
+                "feed_url": feed_url,
+                "webcal_url": webcal,
+            },
+        )
+
+    def _calendar_address(self, request):
+        what = request.POST.get("address")
+        if what == "new":
+            calendar_services.calendar_feed_renew(actor=request.user)
+            self.message_user(
+                request,
+                "Your calendar has a new address; the old one no longer works.",
+                messages.SUCCESS,
+            )
+        elif what == "get":
+            calendar_services.calendar_feed_get_or_create(actor=request.user)
+            self.message_user(request, "Your calendar address is ready.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Nothing was changed.", messages.WARNING)
+        return redirect("admin:calendar")
+
     def save_related(self, request, form, formsets, change):
         pass
 
     # Buttons on the meeting's page ------------------------------------------------------------
 
     button_names = ["reschedule", "cancel", "held", "approve"]
+    button_icons = {
+        "reschedule": "event_repeat",
+        "cancel": "event_busy",
+        "held": "event_available",
+        "approve": "verified",
+    }
 
     def buttons(self, request, meeting) -> list[tuple[str, str]]:
         if not rules.managers(request.user):
             return []
         if meeting.status == MeetingStatus.SCHEDULED:
-            return [("reschedule", "Reschedule"), ("held", "Mark held"), ("cancel", "Cancel")]
+            return [
+                ("held", "Mark held", "primary"),
+                ("reschedule", "Reschedule"),
+                ("cancel", "Cancel", "danger"),
+            ]
         if meeting.status == MeetingStatus.HELD and getattr(meeting, "minutes", None):
-            return [("approve", "Record approval of the minutes")]
+            return [("approve", "Record approval of the minutes", "primary")]
         return []
 
     def describe(self, meeting) -> str:
@@ -880,22 +1089,70 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         )
 
 
+def _week_title(week, n: int) -> str:
+    first, last = display.day(week.first_day), display.day(week.last_day)
+    return f"{['This week', 'Next week'][n] if n < 2 else 'Week'}: {first} to {last}"
+
+
+def _agenda_link(entry) -> str:
+    if entry.kind == "obligation":
+        return reverse("admin:governance_obligation_change", args=[entry.pk])
+    return reverse("admin:governance_meeting_change", args=[entry.pk])
+
+
+AGENDA_KINDS = {"meeting": "info", "obligation": "primary", "action_item": ""}
+AGENDA_STATUS = {"meeting": MEETING_VARIANTS, "obligation": OBLIGATION_VARIANTS}
+
+
+def _agenda_table(entries, late: bool = False) -> dict:
+    """Entries as unfold's table component reads them: a row of cells each."""
+    rows = []
+    for entry in entries:
+        when = display.day(entry.day)
+        if entry.time:
+            when = _two_lines(when, entry.time)
+        state = display.badge(
+            entry.status, AGENDA_STATUS.get(entry.kind, ACTION_VARIANTS).get(entry.status_code, "")
+        )
+        if entry.days_late:
+            text = "minutes overdue" if entry.kind == "meeting" else "overdue"
+            state = format_html("{} {}", state, display.days_late(entry.days_late, late=text))
+        rows.append(
+            [
+                when,
+                display.badge(entry.kind_label, AGENDA_KINDS[entry.kind]),
+                _two_lines(
+                    format_html('<a href="{}">{}</a>', _agenda_link(entry), entry.title),
+                    entry.detail,
+                ),
+                entry.alliance,
+                state,
+            ]
+        )
+    return {"headers": ["Date", "What", "Title", "Alliance", "Status"], "rows": rows}
+
+
 # Agreements and obligations ------------------------------------------------------------------
 
 
 def _money(amount, currency) -> str:
-    if amount is None:
-        return "—"
-    places = 0 if currency == "JPY" else 2
-    return f"{currency} {amount:,.{places}f}"
+    return display.money(amount, currency)
 
 
-def _due_badge(obligation, day) -> str:
+# Shorter than the choice labels, so the register's columns fit.
+DIRECTION_SHORT = {
+    ObligationDirection.INCOMING: "Owed to us",
+    ObligationDirection.OUTGOING: "We owe",
+    ObligationDirection.JOINT: "Joint",
+}
+
+
+def _due_badge(obligation, day):
     if obligation.due_date is None:
-        return "On its trigger"
-    text = f"{obligation.due_date:%d %b %Y}"
+        return display.badge("On its trigger", "info")
+    text = display.day(obligation.due_date)
     if obligation.status in OPEN_OBLIGATION and obligation.due_date < day:
-        return format_html("{} {}", text, _badge(f"Overdue {(day - obligation.due_date).days} d"))
+        return format_html("{} {}", text, _late((day - obligation.due_date).days))
     return text
 
 
@@ -971,7 +1228,7 @@ class ObligationInline(StaffInline):
     model = Obligation
     fk_name = "agreement"
     extra = 0
-    fields = ["obligation", "direction", "due", "money", "status"]
+    fields = ["obligation", "way", "due", "money", "state"]
     readonly_fields = fields
     ordering = ["due_date", "pk"]
 
@@ -981,9 +1238,14 @@ class ObligationInline(StaffInline):
     @admin.display(description="Open obligation")
     def obligation(self, obligation):
         url = reverse("admin:governance_obligation_change", args=[obligation.pk])
-        return format_html(
-            '<a href="{}">{}</a> ({})', url, obligation.title, obligation.get_kind_display()
+        return _two_lines(
+            format_html('<a href="{}">{}</a>', url, obligation.title),
+            obligation.get_kind_display(),
         )
+
+    @admin.display(description="Direction")
+    def way(self, obligation):
+        return DIRECTION_SHORT.get(obligation.direction, obligation.get_direction_display())
 
     @admin.display(description="Due")
     def due(self, obligation):
@@ -993,11 +1255,15 @@ class ObligationInline(StaffInline):
     def money(self, obligation):
         return _money(obligation.amount, obligation.currency)
 
+    @admin.display(description="Status")
+    def state(self, obligation):
+        return status_badge(obligation, OBLIGATION_VARIANTS)
+
 
 @admin.register(Agreement)
 class AgreementAdmin(ButtonsMixin, RoleAdmin):
     form = AgreementForm
-    list_display = ["title", "alliance", "kind", "status", "key_date", "notice"]
+    list_display = ["agreement", "alliance", "state", "key_date", "notice"]
     list_filter = ["status", "kind", "owning_function"]
     search_fields = ["title", "alliance__code", "alliance__name"]
     list_select_related = ["alliance"]
@@ -1015,11 +1281,19 @@ class AgreementAdmin(ButtonsMixin, RoleAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        return ["alliance", "status"] if obj is not None else []
+        return ["alliance", "state"] if obj is not None else []
 
     def get_fields(self, request, obj=None):
         fields = list(AgreementForm.Meta.fields)
-        return [*fields[:2], "status", *fields[2:]] if obj is not None else fields
+        return [*fields[:2], "state", *fields[2:]] if obj is not None else fields
+
+    @admin.display(description="Agreement", ordering="title")
+    def agreement(self, agreement):
+        return _two_lines(agreement.title, agreement.get_kind_display())
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, agreement):
+        return status_badge(agreement, AGREEMENT_VARIANTS)
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []
@@ -1031,19 +1305,25 @@ class AgreementAdmin(ButtonsMixin, RoleAdmin):
             in (AgreementStatus.PLANNED, AgreementStatus.DRAFTING, AgreementStatus.NEGOTIATING)
             and agreement.target_date
         ):
-            return f"Needed by {agreement.target_date:%d %b %Y}"
+            text = f"Needed by {display.day(agreement.target_date)}"
+            late = (today() - agreement.target_date).days
+            return format_html("{} {}", text, _late(late, "late")) if late > 0 else text
         if agreement.expiry_date:
-            return f"Expires {agreement.expiry_date:%d %b %Y}"
-        return "—"  # fmt: skip
+            return f"Expires {display.day(agreement.expiry_date)}"
+        return display.EMPTY
 
     @admin.display(description="Notice by")
     def notice(self, agreement):
         notice = agreement.notice_date
         if notice is None or agreement.status != AgreementStatus.EXECUTED:
-            return "—"
+            return display.EMPTY
+        if notice < today():
+            return format_html(
+                "{} {}", display.day(notice), _late((today() - notice).days, "missed")
+            )
         if notice <= today() + datetime.timedelta(days=60):
-            return _badge(f"{notice:%d %b %Y}", "amber")
-        return f"{notice:%d %b %Y}"
+            return display.badge(f"{display.day(notice)}, within 60 days", "warning")
+        return display.day(notice)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -1056,13 +1336,16 @@ class AgreementAdmin(ButtonsMixin, RoleAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
+    button_icons = {"transition": "swap_horiz"}
+
     def buttons(self, request, agreement):
         if rules.managers(request.user) and AGREEMENT.allowed_from(agreement.status):
-            return [("transition", "Move status")]
+            return [("transition", "Move status", "primary")]
         return []
 
     def describe(self, agreement) -> str:
-        return f"{agreement.title}, {agreement.alliance}: {agreement.get_status_display()}."
+        kind, status = agreement.get_kind_display(), agreement.get_status_display()
+        return f"{agreement.title} ({kind}), {agreement.alliance}: {status}."
 
     def transition_view(self, request, pk):
         return self._action(
@@ -1136,7 +1419,7 @@ class TriggerForm(forms.Form):
 class ObligationAdmin(ButtonsMixin, RoleAdmin):
     """The register: overdue first, then by due date; buttons to record what happened."""
 
-    list_display = ["title", "alliance", "kind", "direction", "due", "money", "owner", "status"]
+    list_display = ["obligation", "alliance", "way", "due", "money", "owner_name", "state"]
     list_filter = [ObligationStateFilter, "status", "kind", "direction", "currency"]
     search_fields = ["title", "agreement__title", "alliance__code", "alliance__name"]
     list_select_related = ["alliance", "owner"]
@@ -1152,9 +1435,9 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
         "triggered_on",
         "due",
         "money",
-        "we_invoice",
+        "invoicing",
         "owner",
-        "status",
+        "state",
         "status_reason",
         "met_on",
         "recurrence",
@@ -1174,13 +1457,45 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # the page is read-only; its buttons record what happened
 
+    @admin.display(description="Obligation", ordering="title")
+    def obligation(self, obligation):
+        return _two_lines(obligation.title, obligation.get_kind_display())
+
+    @admin.display(description="Direction", ordering="direction")
+    def way(self, obligation):
+        return DIRECTION_SHORT.get(obligation.direction, obligation.get_direction_display())
+
     @admin.display(description="Due", ordering="due_date")
     def due(self, obligation):
         return _due_badge(obligation, today())
 
-    @admin.display(description="Amount")
+    @admin.display(description="Amount", ordering="amount")
     def money(self, obligation):
         return _money(obligation.amount, obligation.currency)
+
+    @admin.display(description="Owner", ordering="owner__last_name")
+    def owner_name(self, obligation):
+        return _person(obligation.owner)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obligation):
+        badge = status_badge(obligation, OBLIGATION_VARIANTS)
+        if obligation.status == ObligationStatus.DISPUTED and obligation.status_reason:
+            return format_html("{} {}", badge, obligation.status_reason)
+        return badge
+
+    @admin.display(description="Invoicing")
+    def invoicing(self, obligation):
+        if obligation.direction == ObligationDirection.OUTGOING:
+            return display.EMPTY
+        return "We invoice the partner" if obligation.we_invoice else "No invoice from us"
+
+    button_icons = {
+        "met": "check_circle",
+        "waive": "do_not_disturb_on",
+        "dispute": "gavel",
+        "trigger": "bolt",
+    }
 
     def buttons(self, request, obligation):
         if not rules.managers(request.user):
@@ -1188,9 +1503,9 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
         status = obligation.status
         found = []
         if status == ObligationStatus.UPCOMING:
-            found.append(("trigger", "Record the trigger event"))
+            found.append(("trigger", "Record the trigger event", "primary"))
         if status in (ObligationStatus.DUE, ObligationStatus.DISPUTED):
-            found.append(("met", "Met"))
+            found.append(("met", "Met", "success"))
         if status in OPEN_OBLIGATION:
             found.append(("waive", "Waive"))
         if status in (ObligationStatus.UPCOMING, ObligationStatus.DUE):
@@ -1198,9 +1513,10 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
         return found
 
     def describe(self, obligation) -> str:
-        due = f"due {obligation.due_date:%d %b %Y}" if obligation.due_date else "on its trigger"
+        due = f"due {display.day(obligation.due_date)}" if obligation.due_date else "on its trigger"
         money = _money(obligation.amount, obligation.currency)
-        return f"{obligation.title} ({obligation.alliance}), {due}, {money}."
+        kind = obligation.get_kind_display()
+        return f"{obligation.title} ({kind}, {obligation.alliance}), {due}, {money}."
 
     def met_view(self, request, pk):
         return self._action(
@@ -1257,9 +1573,14 @@ class AgreementsOfAllianceInline(StaffInline):
     model = Agreement
     fk_name = "alliance"
     extra = 0
-    fields = ["agreement", "kind", "status", "notice"]
+    fields = ["agreement", "kind", "state", "notice"]
     readonly_fields = fields
     verbose_name_plural = "agreements"
+    tab = True
+
+    @admin.display(description="Status")
+    def state(self, agreement):
+        return status_badge(agreement, AGREEMENT_VARIANTS)
 
     @admin.display(description="Agreement")
     def agreement(self, agreement):
@@ -1279,7 +1600,8 @@ class NextObligationsInline(ObligationInline):
 
     fk_name = "alliance"
     verbose_name_plural = "open obligations"
-    fields = ["obligation", "direction", "due", "money", "status"]
+    tab = True
+    fields = ["obligation", "way", "due", "money", "state"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -1357,5 +1679,5 @@ class TrainingCompletionAdmin(RoleAdmin):
     @admin.display(description="Valid today")
     def validity(self, completion):
         if completion.expires_on is None or completion.expires_on > today():
-            return "Valid"
-        return _badge(f"Expired {completion.expires_on:%d %b %Y}")
+            return display.badge("Valid", "success")
+        return display.badge(f"Expired {display.day(completion.expires_on)}", "danger")

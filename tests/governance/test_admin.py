@@ -53,9 +53,9 @@ def test_a_lead_schedules_a_meeting_in_local_time_and_its_steps_appear(client, l
     meeting = Meeting.objects.get()
     assert meeting.starts_at == datetime.datetime(2027, 3, 1, 16, 0, tzinfo=datetime.UTC)
     page = client.get(f"{MEETINGS}{meeting.pk}/change/").content.decode()
-    assert "02 Mar 2027 01:00 Asia/Tokyo" in page
+    assert "2 Mar 2027 01:00 Asia/Tokyo" in page
     # Dated from the meeting's local date (2 March in Tokyo), 21 days before.
-    assert "Agenda out" in page and "09 Feb 2027" in page
+    assert "Agenda out" in page and "9 Feb 2027" in page
     assert "Reschedule" in page and "Mark held" in page
 
 

@@ -47,7 +47,7 @@ def test_a_lead_requests_a_quality_agreement_and_its_steps_start(client, lead):
     quality = Agreement.objects.get(kind="quality")
     page = client.get(f"{AGREEMENTS}{quality.pk}/change/").content.decode()
     assert "Quality agreement: sign-off" in page
-    assert f"{target - datetime.timedelta(days=30):%d %b %Y}" in page
+    assert f"{target - datetime.timedelta(days=30):%-d %b %Y}" in page
     assert "Move status" in page
 
 
@@ -78,8 +78,8 @@ def test_the_register_lists_overdue_first_and_the_buttons_record_what_happened(c
     client.force_login(lead)
     page = client.get(REGISTER).content.decode()
     assert page.index("LATE ONE") < page.index("LATER ONE")
-    assert "Overdue 9 d" in page
-    assert "USD 5,000,000.00" in page
+    assert "9 days overdue" in page
+    assert "USD 5,000,000" in page and "5000000" not in page
     assert "LATER ONE" not in client.get(REGISTER, {"when": "overdue"}).content.decode()
     refused = client.post(f"{REGISTER}{late.pk}/waive/", {"reason": ""})
     assert "This field is required" in refused.content.decode()
