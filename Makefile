@@ -9,7 +9,7 @@ WORKERS ?= 3
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run test test-services lint format bench bench-services check-migrations demo clean fuzz
+.PHONY: install run test test-services lint format bench bench-services check-migrations demo clean fuzz test-browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,14 +30,22 @@ run: $(STAMP)
 
 ## make test: every test that needs nothing but Python (SQLite, eager Celery)
 test: $(STAMP)
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/pytest -m "not services" -q
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/pytest -m "not services and not browser" -q
 
 ## make test-services: the whole suite on PostgreSQL and Redis; fails if either is down
 test-services: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(SERVICES_REDIS_URL)/1} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICES_REDIS_URL)/2} \
-	REQUIRE_SERVICES=1 $(BIN)/pytest -q
+	REQUIRE_SERVICES=1 $(BIN)/pytest -m "not browser" -q
+
+## make test-browser: the journeys of each role and axe-core's accessibility checks in Debian's
+## Chromium (/usr/bin/chromium; never a downloaded browser), against gunicorn and a Celery worker
+## on a fresh demo database in var/browser/; screenshots in var/browser/artifacts/<test>/
+test-browser: $(STAMP)
+	@test -x /usr/bin/chromium || { echo "make test-browser: /usr/bin/chromium is missing (apt-get install -y chromium)"; exit 1; }
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL PLAYWRIGHT_BROWSERS_PATH=$(CURDIR)/var/browser/no-downloaded-browsers \
+		$(BIN)/pytest tests/browser -m browser -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
