@@ -1122,7 +1122,11 @@ def _agenda_table(entries, late: bool = False) -> dict:
                 when,
                 display.badge(entry.kind_label, AGENDA_KINDS[entry.kind]),
                 _two_lines(
-                    format_html('<a href="{}">{}</a>', _agenda_link(entry), entry.title),
+                    format_html(
+                        '<a class="text-primary-600 dark:text-primary-500" href="{}">{}</a>',
+                        _agenda_link(entry),
+                        entry.title,
+                    ),
                     entry.detail,
                 ),
                 entry.alliance,
@@ -1425,26 +1429,14 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
     list_select_related = ["alliance", "owner"]
     add_rule = change_rule = delete_rule = staticmethod(rules.nobody)
     button_names = ["met", "waive", "dispute", "trigger"]
-    readonly_fields = [
-        "alliance",
-        "agreement",
-        "kind",
-        "direction",
-        "title",
-        "trigger_event",
-        "triggered_on",
-        "due",
-        "money",
-        "invoicing",
-        "owner",
-        "state",
-        "status_reason",
-        "met_on",
-        "recurrence",
-        "task",
-        "note",
+    empty_value_display = display.EMPTY
+    fieldsets = [
+        (None, {"fields": ["alliance", "agreement", "kind", "direction", "title"]}),
+        ("When", {"fields": ["trigger_event", "triggered_on", "due", "recurrence"]}),
+        ("Money", {"fields": ["money", "invoicing"]}),
+        ("Status", {"fields": ["owner_name", "state", "status_reason", "met_on", "task", "note"]}),
     ]
-    fields = readonly_fields
+    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request):
         # Annotated before ordering (ModelAdmin.get_queryset would order first).
@@ -1479,10 +1471,10 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
 
     @admin.display(description="Status", ordering="status")
     def state(self, obligation):
-        badge = status_badge(obligation, OBLIGATION_VARIANTS)
-        if obligation.status == ObligationStatus.DISPUTED and obligation.status_reason:
-            return format_html("{} {}", badge, obligation.status_reason)
-        return badge
+        # Why it is disputed or waived: on hovering, and on its page.
+        variant = OBLIGATION_VARIANTS.get(obligation.status, "")
+        label = obligation.get_status_display()
+        return display.badge(label, variant, title=obligation.status_reason)
 
     @admin.display(description="Invoicing")
     def invoicing(self, obligation):
