@@ -1,25 +1,35 @@
 """The admin uses the same visibility method and services as the API."""
 
+import dataclasses
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action as unfold_action
+from unfold.decorators import display
+from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
+from config.display import moment, rag, warning
 
-from . import access, services
+from . import access, extensions, machines, services
 from . import admin_rules as rules
-from .choices import TransitionField
+from .admin_history import person, worded
+from .choices import ManagementModel, Stage, Status, TransitionField
 from .models import (
     ActivityLog,
     Alliance,
     AllianceMembership,
     Partner,
-    StageTransition,
     TherapeuticArea,
 )
 from .services import TRANSITION_CHOICES
@@ -66,7 +76,20 @@ class PartnerAdmin(ReferenceAdmin):
 
 
 class StaffInline(rules.ReadOnlyRules, TabularInline):
-    """Inlines are seen by whoever sees the page; each names who may change it."""
+    """Inlines are seen by whoever sees the page; each names who may change it. The records
+    each row names (its alliance, the people and things in its columns) come with the rows,
+    so a page's queries do not grow with its rows."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        joins = [
+            field.name
+            for field in self.model._meta.get_fields()
+            if field.many_to_one
+            and field.concrete
+            and (field.name == "alliance" or field.name in (self.fields or []))
+        ]
+        return queryset.select_related(*joins) if joins else queryset
 
 
 # Higher apps add what they hold about an alliance to its page (governance: its committees).
@@ -111,6 +134,10 @@ class MembershipInline(StaffInline):
     fields = ["user", "role", "added_at"]
     readonly_fields = ["added_at"]
     add_rule = delete_rule = staticmethod(_changes_alliance)
+    tab = True
+    tab_order = 10
+    verbose_name = "team member"
+    verbose_name_plural = "team"
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -118,13 +145,33 @@ class MembershipInline(StaffInline):
         return formset
 
 
-class TransitionInline(StaffInline):
-    model = StageTransition
+class HistoryInline(StaffInline):
+    """The alliance's activity log in words, newest first."""
+
+    model = ActivityLog
+    fk_name = "alliance"
     extra = 0
-    fields = ["created_at", "field", "from_value", "to_value", "actor", "note"]
-    readonly_fields = fields
-    ordering = ["-created_at"]
+    max_num = 0
     can_delete = False
+    fields = ["when", "what_happened"]
+    readonly_fields = fields
+    tab = True
+    tab_order = 90
+    per_page = 50
+    verbose_name = "history entry"
+    verbose_name_plural = "history"
+
+    @admin.display(description="When")
+    def when(self, entry):
+        return moment(entry.created_at)
+
+    @admin.display(description="What happened")
+    def what_happened(self, entry):
+        return getattr(entry, "words", "")
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).visible_to(request.user)
+        return worded(rows.order_by("-created_at", "-pk"))
 
 
 class AllianceForm(forms.ModelForm):
@@ -151,23 +198,69 @@ class ConfidentialityForm(forms.Form):
     confidential = forms.TypedChoiceField(
         choices=[("true", "Confidential"), ("false", "Not confidential")],
         coerce=lambda value: value == "true",
+        widget=UnfoldAdminSelectWidget,
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why (logged).")
+    note = forms.CharField(
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}), help_text="Why (logged)."
+    )
+
+
+class MoveForm(forms.Form):
+    """One move offered by a button on the alliance's page: the note the service asks for."""
+
+    note = forms.CharField(
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        required=False,
+        label="Why",
+        help_text="Logged with the move. Required for a management-model change and for "
+        "moving a stage back.",
+    )
 
 
 class TransitionForm(forms.Form):
-    field = forms.ChoiceField(choices=TransitionField.choices)
+    field = forms.ChoiceField(choices=TransitionField.choices, widget=UnfoldAdminSelectWidget)
     to = forms.ChoiceField(
+        widget=UnfoldAdminSelectWidget,
         choices=[
             (field.label, [(value, label) for value, label in choices.choices])
             for field, choices in ((TransitionField(f), c) for f, c in TRANSITION_CHOICES.items())
-        ]
+        ],
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
         required=False,
         help_text="Required for management-model changes and for moving a stage back.",
     )
+
+
+def legal_moves(user, alliance) -> list[tuple[str, str]]:
+    """(field, to) pairs the user may make from where the alliance is now."""
+    if not access.can_change_alliance(user, alliance):
+        return []
+    moves = [
+        (TransitionField.STAGE, to) for to in machines.STAGE_FORWARD.allowed_from(alliance.stage)
+    ]
+    if access.is_head(user):
+        moves += [
+            (TransitionField.STAGE, to) for to in machines.STAGE_BACK.allowed_from(alliance.stage)
+        ]
+    moves += [(TransitionField.STATUS, to) for to in machines.STATUS.allowed_from(alliance.status)]
+    moves += [
+        (TransitionField.MANAGEMENT_MODEL, to)
+        for to in machines.MANAGEMENT_MODEL.allowed_from(alliance.management_model)
+    ]
+    return moves
+
+
+def _label(field: str, value: str) -> str:
+    return str(dict(TRANSITION_CHOICES[TransitionField(field)].choices).get(value, value))
+
+
+def _move_name(field: str, to: str) -> str:
+    return f"move_{field}_{to}"
+
+
+_STAGE_ORDER = list(Stage.values)
 
 
 @admin.register(Alliance)
@@ -180,12 +273,11 @@ class AllianceAdmin(RoleAdmin):
         "code",
         "name",
         "partner",
-        "therapeutic_area",
         "stage",
-        "status",
-        "management_model",
-        "lead",
-        "confidential",
+        "therapeutic_area",
+        "lead_name",
+        "latest_rag",
+        "confidentiality",
     ]
     list_filter = [
         "stage",
@@ -209,10 +301,28 @@ class AllianceAdmin(RoleAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [MembershipInline, TransitionInline]
+    inlines = [MembershipInline, HistoryInline]
     actions = ["move_selected", "change_confidentiality"]
+    change_form_outer_before_template = "admin/alliances/alliance_banner.html"
+    # Each legal move is a button on the alliance's page (get_actions_detail keeps only the
+    # moves open from where it is, to whoever may make them).
+    actions_detail = [
+        *(_move_name(TransitionField.STAGE, to) for to in Stage.values),
+        {
+            "title": "Move status",
+            "icon": "swap_horiz",
+            "items": [_move_name(TransitionField.STATUS, to) for to in Status.values],
+        },
+        {
+            "title": "Change management model",
+            "icon": "manage_accounts",
+            "items": [
+                _move_name(TransitionField.MANAGEMENT_MODEL, to) for to in ManagementModel.values
+            ],
+        },
+    ]
     fieldsets = [
-        (None, {"fields": ["code", "name", "partner", "therapeutic_area", "description"]}),
+        ("Overview", {"fields": ["code", "name", "partner", "therapeutic_area", "description"]}),
         (
             "Deal",
             {
@@ -231,16 +341,148 @@ class AllianceAdmin(RoleAdmin):
         ),
         ("People", {"fields": ["lead", "executive_sponsor"]}),
         (
-            "Lifecycle (moved with the “Move selected alliances” action)",
+            "Lifecycle (moved with the buttons at the top of the page)",
             {"fields": ["stage", "status", "management_model", "created_at", "updated_at"]},
         ),
     ]
 
+    @admin.display(description="Lead", ordering="lead__last_name")
+    def lead_name(self, alliance):
+        return person(alliance.lead)
+
+    @display(description="Latest RAG")
+    def latest_rag(self, alliance):
+        return rag(getattr(alliance, "latest_rag", None))
+
+    @display(description="Confidential")
+    def confidentiality(self, alliance):
+        return warning(alliance.confidential, "Confidential")
+
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        # extensions: the columns higher apps add (the latest status report), in one query.
+        return extensions.annotate(super().get_queryset(request).visible_to(request.user))
 
     def get_inlines(self, request, obj):
-        return [*self.inlines, *(_alliance_inlines if obj is not None else [])]
+        if obj is None:
+            return []
+        inlines = [*self.inlines, *_alliance_inlines]
+        return sorted(inlines, key=lambda inline: getattr(inline, "tab_order", 50))
+
+    # The alliance's page ----------------------------------------------------------------
+
+    def _page_alliance(self, request, object_id):
+        """The alliance a page is about, read once per request (None: not visible)."""
+        cache = request.__dict__.setdefault("_alliance_pages", {})
+        if object_id not in cache:
+            cache[object_id] = self.get_object(request, object_id)
+        return cache[object_id]
+
+    def get_actions_detail(self, request, object_id):
+        alliance = self._page_alliance(request, object_id)
+        if alliance is None:
+            return []
+        legal = legal_moves(request.user, alliance)
+        names = {_move_name(field, to): (field, to) for field, to in legal}
+        offered = []
+        for action in super().get_actions_detail(request, object_id):
+            short = action.action_name.removeprefix("alliances_alliance_")
+            if short not in names:
+                continue
+            field, to = names[short]
+            if field == TransitionField.STAGE:
+                back = _STAGE_ORDER.index(to) < _STAGE_ORDER.index(alliance.stage)
+                title = f"{'Move back' if back else 'Move'} to {_label(field, to)}"
+                variant = ActionVariant.DEFAULT if back else ActionVariant.PRIMARY
+                offered.append(dataclasses.replace(action, description=title, variant=variant))
+            else:
+                offered.append(action)
+        return offered
+
+    def move_view(self, request, object_id, field: str, to: str):
+        alliance = self.get_object(request, object_id)
+        if alliance is None:
+            raise Http404("No such alliance.")
+        page = reverse("admin:alliances_alliance_change", args=[alliance.pk])
+        if not access.can_change_alliance(request.user, alliance):
+            self.message_user(
+                request, "Only alliance leads and the head move alliances.", messages.ERROR
+            )
+            return redirect(page)
+        what = TransitionField(field).label.lower()
+        current = _label(field, getattr(alliance, field))
+        if (field, to) not in legal_moves(request.user, alliance):
+            open_moves = [
+                _label(f, t) for f, t in legal_moves(request.user, alliance) if f == field
+            ]
+            self.message_user(
+                request,
+                f"The {what} cannot move from {current} to {_label(field, to)}"
+                + (
+                    f"; from {current} it can move to {', '.join(open_moves)}."
+                    if open_moves
+                    else "."
+                ),
+                messages.ERROR,
+            )
+            return redirect(page)
+        form = MoveForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.alliance_transition(
+                    actor=request.user,
+                    alliance=alliance,
+                    field=field,
+                    to=to,
+                    note=form.cleaned_data["note"],
+                    backwards_allowed=access.is_head(request.user),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "note" in error.error_dict:
+                    form.add_error("note", error.error_dict["note"])
+                else:
+                    self.message_user(request, refusal_message(error), messages.ERROR)
+                    return redirect(page)
+            except REFUSALS as error:
+                self.message_user(request, f"Not moved: {refusal_message(error)}", messages.ERROR)
+                return redirect(page)
+            else:
+                self.message_user(
+                    request,
+                    f"{alliance.code} {alliance.name}: the {what} moved from {current} "
+                    f"to {_label(field, to)}.",
+                    messages.SUCCESS,
+                )
+                return redirect(page)
+        return render(
+            request,
+            "admin/alliances/alliance_move.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Move the {what} of {alliance.code} {alliance.name}",
+                "alliance": alliance,
+                "what": what,
+                "current": current,
+                "to": _label(field, to),
+                "note_required": field == TransitionField.MANAGEMENT_MODEL
+                or (
+                    field == TransitionField.STAGE
+                    and _STAGE_ORDER.index(to) < _STAGE_ORDER.index(alliance.stage)
+                ),
+                "form": form,
+                "back": page,
+                "opts": self.model._meta,
+                "original": alliance,
+            },
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The History button opens the History tab: the activity log, in words."""
+        alliance = self.get_object(request, object_id)
+        if alliance is None:
+            raise Http404("No such alliance.")
+        return redirect(
+            reverse("admin:alliances_alliance_change", args=[alliance.pk]) + "#activity"
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -374,6 +616,20 @@ class AllianceAdmin(RoleAdmin):
                 actor=request.user, alliance=alliance, **data
             ),
         )
+
+
+def _move_action(field: str, to: str):
+    def move(self, request, object_id):
+        return self.move_view(request, object_id, field, to)
+
+    move.__name__ = _move_name(field, to)
+    label = _label(field, to)
+    return unfold_action(description=label, url_path=f"move/{field}/{to}")(move)
+
+
+for _field, _choices in TRANSITION_CHOICES.items():
+    for _to in _choices.values:
+        setattr(AllianceAdmin, _move_name(_field, _to), _move_action(_field, _to))
 
 
 @admin.register(ActivityLog)

@@ -10,12 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
+from unfold.widgets import INPUT_CLASSES, SELECT_CLASSES
 
 from alliances import admin_rules as rules
 from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline
 from alliances.filters import AllianceFilter
 from alliances.models import Alliance, Partner
+from config import display
 from config.admin_errors import REFUSALS, refusal_message
 from config.api.filters import StrictBooleanField
 
@@ -34,6 +37,7 @@ class StatusReportInline(StaffInline):
     ordering = ["-month"]
     show_change_link = True
     max_num = 0  # written from the status report page, which checks the month is open
+    tab = True
 
 
 class AllianceWithReportsAdmin(AllianceAdmin):
@@ -81,7 +85,7 @@ def _writes_report(user, report=None) -> bool:
 @admin.register(StatusReport)
 class StatusReportAdmin(RoleAdmin):
     form = StatusReportForm
-    list_display = ["alliance", "month", "rag", "trend", "headline", "author", "updated_at"]
+    list_display = ["alliance", "month_label", "rag_badge", "trend", "headline", "author"]
     list_filter = ["rag", "trend", "month"]
     search_fields = ["alliance__code", "alliance__name", "headline"]
     list_select_related = ["alliance", "author"]
@@ -91,6 +95,14 @@ class StatusReportAdmin(RoleAdmin):
 
     def get_queryset(self, request):
         return selectors.status_report_list(user=request.user)
+
+    @admin.display(description="Month", ordering="month")
+    def month_label(self, report):
+        return f"{report.month:%b %Y}"
+
+    @admin.display(description="RAG", ordering="rag")
+    def rag_badge(self, report):
+        return display.rag(report.rag, report.get_rag_display())
 
     def get_readonly_fields(self, request, obj=None):
         return ["alliance", "month", "author"] if obj else ["author"]
@@ -162,12 +174,20 @@ class PortfolioForm(forms.Form):
                 field.widget = forms.Select(choices=YES_NO)
             elif isinstance(field, forms.DateField):
                 field.widget = forms.DateInput({"type": "date"})
+        for field in self.fields.values():
+            _unfold_look(field.widget)
 
     def params(self) -> QueryDict:
         """What was asked, as the API's query parameters (the workbook parses them again)."""
         params = self.data.copy()
         params.pop("download", None)
         return params
+
+
+def _unfold_look(widget) -> None:
+    """The admin's own input and select look (django-unfold's widget classes)."""
+    classes = SELECT_CLASSES if isinstance(widget, forms.Select) else INPUT_CLASSES
+    widget.attrs["class"] = " ".join(classes)
 
 
 def _choices(user) -> dict[str, list[tuple[int, str]]]:
@@ -208,7 +228,7 @@ def download_portfolio_view(request):
             return workbook_response(user=request.user, params=form.params())
         except ValidationError as error:
             form.add_error(None, refusal_message(error))
-    recent = ReportJob.objects.visible_to(request.user).order_by("-created_at", "-pk")[:5]
+    recent = list(ReportJob.objects.visible_to(request.user).order_by("-created_at", "-pk")[:5])
     return render(
         request,
         "admin/reports/download_portfolio.html",
@@ -217,8 +237,32 @@ def download_portfolio_view(request):
             "title": "Download the portfolio workbook",
             "form": form,
             "recent": recent,
+            "recent_table": {
+                "headers": ["Workbook", "Asked for", "Status"],
+                "rows": [
+                    [
+                        format_html(
+                            '<a class="font-medium text-primary-600 dark:text-primary-500" '
+                            'href="{}">Job {}</a>',
+                            reverse("admin:portfolio_job", args=[job.pk]),
+                            job.pk,
+                        ),
+                        display.moment(job.created_at),
+                        display.badge(job.get_status_display(), JOB_VARIANTS.get(job.status, "")),
+                    ]
+                    for job in recent
+                ],
+            },
         },
     )
+
+
+JOB_VARIANTS = {
+    JobStatus.QUEUED: "info",
+    JobStatus.RUNNING: "primary",
+    JobStatus.DONE: "success",
+    JobStatus.FAILED: "danger",
+}
 
 
 def portfolio_job_view(request, pk: int):
@@ -236,5 +280,7 @@ def portfolio_job_view(request, pk: int):
             "running": running,
             "file_url": f"/api/v1/reports/portfolio-jobs/{job.pk}/file/",
             "expired": job.status == JobStatus.DONE and not job.file,
+            "status_variant": JOB_VARIANTS.get(job.status, ""),
+            "progress_text": f"{job.progress}%, {job.rows_done:,} of {job.rows_total:,} alliances",
         },
     )
