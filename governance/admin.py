@@ -94,6 +94,13 @@ OBLIGATION_VARIANTS = {
 ACTION_VARIANTS = {ActionStatus.OPEN: "info", ActionStatus.DONE: "success"}
 
 
+def _link(url: str, text):
+    """A link that reads as one (in unfold's colour), in lists, inlines and read-only fields."""
+    return format_html(
+        '<a class="text-primary-600 dark:text-primary-500" href="{}">{}</a>', url, text
+    )
+
+
 def _two_lines(first, second):
     """A main text with a quieter line under it (a title and its kind)."""
     return format_html('{}<div class="text-xs text-base-500">{}</div>', first, second)
@@ -241,6 +248,7 @@ class MemberFormSet(forms.BaseInlineFormSet):
 
 
 class MemberInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = BodyMember
     form = MemberForm
     formset = MemberFormSet
@@ -264,6 +272,7 @@ class MemberInline(StaffInline):
 
 
 class MeetingInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = Meeting
     extra = 0
     fields = ["meeting", "when", "state", "minutes_state"]
@@ -278,7 +287,7 @@ class MeetingInline(StaffInline):
     @admin.display(description="Meeting")
     def meeting(self, meeting):
         url = reverse("admin:governance_meeting_change", args=[meeting.pk])
-        return format_html('<a href="{}">{}</a>', url, meeting)
+        return _link(url, meeting)
 
     @admin.display(description="Starts (local time)")
     def when(self, meeting):
@@ -426,6 +435,7 @@ class GovernanceBodyAdmin(RoleAdmin):
 class BodiesOfAllianceInline(StaffInline):
     """On the alliance's page: its committees and each one's next meeting."""
 
+    hide_title = True  # each row says what it is
     model = GovernanceBody
     extra = 0
     fields = ["body", "kind", "next_meeting"]
@@ -437,7 +447,7 @@ class BodiesOfAllianceInline(StaffInline):
     @admin.display(description="Body")
     def body(self, body):
         url = reverse("admin:governance_governancebody_change", args=[body.pk])
-        return format_html('<a href="{}">{}</a>', url, body.name)
+        return _link(url, body.name)
 
     @admin.display(description="Next meeting")
     def next_meeting(self, body):
@@ -722,6 +732,7 @@ class ApproveForm(forms.Form):
 
 
 class StepInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = MeetingStep
     extra = 0
     fields = ["step", "assignee", "due", "state"]
@@ -740,7 +751,7 @@ class StepInline(StaffInline):
     @admin.display(description="Step")
     def step(self, step):
         url = reverse("admin:resourcing_task_change", args=[step.task_id])
-        return format_html('<a href="{}">{}</a>', url, step.task.title)
+        return _link(url, step.task.title)
 
     @admin.display(description="Assignee")
     def assignee(self, step):
@@ -763,6 +774,7 @@ class StepInline(StaffInline):
 
 
 class DecisionInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = Decision
     fk_name = "meeting"
     extra = 0
@@ -776,6 +788,7 @@ class DecisionInline(StaffInline):
 
 
 class ActionItemInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = ActionItem
     extra = 0
     fields = ["title", "owner", "due", "state"]
@@ -827,6 +840,7 @@ class MeetingStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Meeting)
 class MeetingAdmin(ButtonsMixin, RoleAdmin):
+    empty_value_display = display.EMPTY
     list_display = ["meeting", "alliance", "when", "state", "minutes_state"]
     list_filter = [MeetingStatusFilter, "status", "body__kind"]
     search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
@@ -840,7 +854,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         "alliance",
         "title",
         "when",
-        "duration_minutes",
+        "duration",
         "location",
         "call_link",
         "state",
@@ -850,7 +864,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         "minutes_approvals",
     ]
     fieldsets = [
-        (None, {"fields": ["body", "alliance", "title", "when", "duration_minutes"]}),
+        (None, {"fields": ["body", "alliance", "title", "when", "duration"]}),
         ("Where", {"fields": ["location", "call_link"]}),
         ("Status", {"fields": ["state", "cancel_reason", "attended"]}),
         ("Minutes", {"fields": ["minutes_text", "minutes_approvals"]}),
@@ -895,6 +909,14 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
     def state(self, meeting):
         return status_badge(meeting, MEETING_VARIANTS)
 
+    @admin.display(description="Duration")
+    def duration(self, meeting):
+        hours, minutes = divmod(meeting.duration_minutes, 60)
+        parts = [f"{hours} h"] if hours else []
+        if minutes or not hours:
+            parts.append(f"{minutes} min")
+        return " ".join(parts)
+
     @admin.display(description="Minutes")
     def minutes_state(self, meeting):
         return _minutes_state(meeting)
@@ -913,7 +935,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         if minutes is None:
             return "Not drafted"
         link = (
-            format_html(' <a href="{}">Document</a>', minutes.document_url)
+            format_html(" {}", _link(minutes.document_url, "Document"))
             if minutes.document_url
             else ""
         )
@@ -1122,11 +1144,7 @@ def _agenda_table(entries, late: bool = False) -> dict:
                 when,
                 display.badge(entry.kind_label, AGENDA_KINDS[entry.kind]),
                 _two_lines(
-                    format_html(
-                        '<a class="text-primary-600 dark:text-primary-500" href="{}">{}</a>',
-                        _agenda_link(entry),
-                        entry.title,
-                    ),
+                    _link(_agenda_link(entry), entry.title),
                     entry.detail,
                 ),
                 entry.alliance,
@@ -1229,6 +1247,7 @@ class AgreementStepInline(StepInline):
 
 
 class ObligationInline(StaffInline):
+    hide_title = True  # each row says what it is
     model = Obligation
     fk_name = "agreement"
     extra = 0
@@ -1243,7 +1262,7 @@ class ObligationInline(StaffInline):
     def obligation(self, obligation):
         url = reverse("admin:governance_obligation_change", args=[obligation.pk])
         return _two_lines(
-            format_html('<a href="{}">{}</a>', url, obligation.title),
+            _link(url, obligation.title),
             obligation.get_kind_display(),
         )
 
@@ -1266,6 +1285,7 @@ class ObligationInline(StaffInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(ButtonsMixin, RoleAdmin):
+    empty_value_display = display.EMPTY
     form = AgreementForm
     list_display = ["agreement", "alliance", "state", "key_date", "notice"]
     list_filter = ["status", "kind", "owning_function"]
@@ -1285,11 +1305,14 @@ class AgreementAdmin(ButtonsMixin, RoleAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        return ["alliance", "state"] if obj is not None else []
+        return ["alliance", "state", "notice"] if obj is not None else []
 
     def get_fields(self, request, obj=None):
         fields = list(AgreementForm.Meta.fields)
-        return [*fields[:2], "state", *fields[2:]] if obj is not None else fields
+        if obj is None:
+            return fields
+        at = fields.index("notice_days") + 1
+        return [*fields[:2], "state", *fields[2:at], "notice", *fields[at:]]
 
     @admin.display(description="Agreement", ordering="title")
     def agreement(self, agreement):
@@ -1562,6 +1585,7 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
 class AgreementsOfAllianceInline(StaffInline):
     """On the alliance's page: its agreements."""
 
+    hide_title = True  # each row says what it is
     model = Agreement
     fk_name = "alliance"
     extra = 0
@@ -1577,7 +1601,7 @@ class AgreementsOfAllianceInline(StaffInline):
     @admin.display(description="Agreement")
     def agreement(self, agreement):
         url = reverse("admin:governance_agreement_change", args=[agreement.pk])
-        return format_html('<a href="{}">{}</a>', url, agreement.title)
+        return _link(url, agreement.title)
 
     @admin.display(description="Notice by")
     def notice(self, agreement):
