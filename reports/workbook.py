@@ -1,5 +1,6 @@
-"""The executive portfolio workbook: Summary (with its Money section), Changes since, Register,
-Obligations, Front door and a data dictionary. Parsing (reports.portfolio.params: the query
+"""The executive portfolio workbook: Summary (a one-page dashboard with its Money section),
+Trend, Changes since, Register, Obligations, Front door, Pipeline, Demand and a data
+dictionary, each sheet set up to print. Parsing (reports.portfolio.params: the query
 parameters into a PortfolioQuery), reading (reports.portfolio.read: plain rows and counts;
 reports.portfolio.obligations: the obligations and money, read and written) and rendering
 (reports.portfolio.render: openpyxl sheets in write-only mode) live apart; this puts them
@@ -27,11 +28,13 @@ def portfolio_workbook_build(query: PortfolioQuery, *, out, progress=None) -> in
     """Write the workbook for the query's reader to `out` (a path or a binary file); returns
     the number of register rows. `progress(n)` is called as register rows are written."""
     wb = Workbook(write_only=True)
-    render.write_summary(wb, query)
+    counts = render.write_summary(wb, query)
+    render.write_trend(wb, query)
     render.write_changes(wb, query)
     rows = render.write_register(wb, query, progress=progress)
     render.write_obligations(wb, query)
-    render.write_front_door(wb, user=query.user)
+    render.write_front_door(wb, user=query.user, query=query)
     render.write_dictionary(wb)
+    render.finish_workbook(wb, query, counts)
     wb.save(out)
     return rows

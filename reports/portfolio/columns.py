@@ -13,6 +13,7 @@ REGISTER = [
     # (header, width, meaning)
     ("Code", 11, "System reference of the alliance; never changes."),
     ("Name", 22, "The code name people use."),
+    ("Confidential", 12, "Whether the alliance is confidential (masked rows always are)."),
     ("Partner", 26, "The other party."),
     ("Partner kind", 12, "pharma, biotech, academic, technology, CDMO/CRO, consortium or other."),
     ("Therapeutic area", 16, "The area the alliance belongs to."),
@@ -26,7 +27,7 @@ REGISTER = [
     ("RAG", 7, "Latest status report: green, amber or red."),
     ("Trend", 10, "Latest status report: improving, stable or declining."),
     ("Headline", 40, "Latest status report's one-line headline."),
-    ("Report month", 12, "Month of the latest status report."),
+    ("Report month", 12, "Month of the latest status report (a date shown as its month)."),
     ("Start date", 11, "When the alliance started."),
     ("Upfront", 16, "Upfront payment, in the row's currency."),
     ("Potential milestones", 18, "Potential milestone payments, in the row's currency."),
@@ -38,6 +39,7 @@ CHANGES = [
     ("When", 17, "When it happened, in the portfolio's time zone."),
     ("Code", 11, "The alliance's code."),
     ("Name", 22, "The alliance's name."),
+    ("Confidential", 12, "Whether the alliance is confidential."),
     (
         "Change",
         18,
@@ -56,7 +58,7 @@ FRONT_DOOR = [
     ("Status", 12, "Submitted, in triage or needs information."),
     ("Age (business days)", 12, "Business days since it last entered submitted."),
     ("SLA due", 11, "Triage is due by the end of this day."),
-    ("Overdue", 9, "Still waiting for triage past its SLA."),
+    ("Overdue", 9, "Still waiting for triage past its SLA (TRUE or FALSE)."),
 ]
 PIPELINE = [
     ("Status", 34, "Submitted, in triage or needs information."),
@@ -69,7 +71,7 @@ PIPELINE = [
     ("Overdue", 16, "Of those, still waiting for triage past their SLA."),
 ]
 DEMAND = [
-    ("Service", 28, "The service specialists deliver."),
+    ("Service", 34, "The service specialists deliver."),
     ("Specialists", 11, "Active specialists delivering it."),
     (
         "Capacity (h)",
@@ -86,6 +88,13 @@ DEMAND = [
     ("With pipeline", 12, "Demand and pipeline over capacity."),
 ]
 
+
+# Columns holding numbers: their headers sit right-aligned over them.
+NUMERIC = {
+    "Upfront", "Potential milestones", "Open tasks", "Overdue tasks", "Age (business days)",
+    "Requests", "Specialists", "Capacity (h)", "Demand (h)", "Pipeline (h)", "Utilisation",
+    "With pipeline", "Days overdue", "Amount", "Green", "Amber", "Red", "Reported",
+}  # fmt: skip
 
 LABELS = {
     choices: {value: str(label) for value, label in choices.choices}

@@ -18,6 +18,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -41,6 +42,7 @@ from governance.querysets import obligation_overdue_q
 
 from ..safe_cells import cell, money_format, text
 from .columns import CONFIDENTIAL, person
+from .layout import DATE, header_cells
 from .params import PortfolioQuery
 
 OBLIGATIONS_DAYS = 90
@@ -51,6 +53,7 @@ OBLIGATIONS = [
     # (header, width, meaning)
     ("Code", 11, "The alliance's code (Confidential: an alliance you may not see in detail)."),
     ("Name", 22, "The alliance's name."),
+    ("Confidential", 12, "Whether the alliance is confidential (masked rows always are)."),
     ("Agreement", 30, "The agreement the obligation is under."),
     ("Kind", 18, "Upfront, milestone, royalty, cost share, invoice; report, delivery, notice, …"),
     ("Direction", 24, "Incoming (the partner owes us), outgoing (we owe) or joint."),
@@ -105,7 +108,7 @@ def _alliance_ids(query: PortfolioQuery):
 ROW_FIELDS = (
     "masked", "overdue", "alliance__code", "alliance__name", "agreement__title", "kind",
     "direction", "title", "due_date", "money", "currency", "owner__first_name",
-    "owner__last_name", "owner__username", "status",
+    "owner__last_name", "owner__username", "status", "alliance__confidential",
 )  # fmt: skip
 # What a masked row shows: masked, overdue, kind, direction, due date, status.
 MASKED_SHOWS = {ROW_FIELDS.index(name) for name in (
@@ -159,7 +162,7 @@ def obligation_rows(query: PortfolioQuery, *, day: datetime.date) -> Iterator[tu
 
 def _obligation_row(ws, row, *, day: datetime.date) -> list:
     (masked, overdue, code, name, agreement, kind, direction, title, due, money, currency,
-     first, last, username, status) = row  # fmt: skip
+     first, last, username, status, confidential) = row  # fmt: skip
     late = (day - due).days if overdue else None
     shown = [
         _label(ObligationKind, kind),
@@ -169,10 +172,11 @@ def _obligation_row(ws, row, *, day: datetime.date) -> list:
         return [
             cell(ws, CONFIDENTIAL),
             cell(ws, CONFIDENTIAL),
+            True,
             None,
             *shown,
             None,
-            due,
+            cell(ws, due, DATE),
             late,
             None,
             None,
@@ -183,10 +187,11 @@ def _obligation_row(ws, row, *, day: datetime.date) -> list:
     return [
         text(ws, code),
         text(ws, name),
+        confidential,
         text(ws, agreement),
         *shown,
         text(ws, title),
-        due,
+        cell(ws, due, DATE),
         late,
         cell(ws, money, money_format(currency)) if money is not None else None,
         currency or None,
@@ -251,16 +256,31 @@ def money_totals(query: PortfolioQuery, *, day: datetime.date) -> dict[tuple, De
     return totals
 
 
-def write_money(ws, query: PortfolioQuery) -> None:
+def obligation_counts(query: PortfolioQuery, *, day: datetime.date) -> tuple[int, int]:
+    """(overdue, due in the next OBLIGATIONS_DAYS days and not overdue): the Obligations
+    sheet's rows, counted in one query."""
+    horizon = day + datetime.timedelta(days=OBLIGATIONS_DAYS)
+    overdue = obligation_overdue_q(day)
+    counts = (
+        Obligation.objects.filter(_alliance_ids(query))
+        .filter(status__in=OPEN_OBLIGATION, due_date__isnull=False, due_date__lte=horizon)
+        .aggregate(overdue=Count("pk", filter=overdue), upcoming=Count("pk", filter=~overdue))
+    )
+    return counts["overdue"], counts["upcoming"]
+
+
+def write_money(ws, query: PortfolioQuery, *, into: list | None = None) -> None:
     """The Summary's Money section: one row per quarter and currency (a quarter with none:
-    one empty row), then what is overdue per currency."""
+    one empty row), then what is overdue per currency. Appended to `ws`, or to `into` (rows
+    for `ws` placed by the caller)."""
+    append = into.append if into is not None else ws.append
     day = today()
     edges = quarter_starts(day)
     totals = money_totals(query, day=day)
     by_bucket = defaultdict(set)
     for bucket, currency, *_ in totals:
         by_bucket[bucket].add(currency)
-    ws.append(
+    append(
         [
             cell(
                 ws,
@@ -270,12 +290,13 @@ def write_money(ws, query: PortfolioQuery) -> None:
             )
         ]
     )
-    ws.append([cell(ws, name, bold=True) for name, _ in MONEY])
+    names = [name for name, _ in MONEY]
+    append(header_cells(ws, names, set(range(2, len(names)))))
     buckets = [(n, quarter_label(start)) for n, start in enumerate(edges[:-1])]
     for bucket, title in [*buckets, (OVERDUE, "Overdue"), (UNDATED, "Waiting on a trigger")]:
         currencies = sorted(by_bucket[bucket])
         if not currencies and bucket >= 0:
-            ws.append([cell(ws, title), cell(ws, "none")])
+            append([cell(ws, title), cell(ws, "none")])
         for currency in currencies:
             figures = []
             for side in SIDES:
@@ -284,8 +305,8 @@ def write_money(ws, query: PortfolioQuery) -> None:
                     figures.append(
                         cell(ws, total, money_format(currency)) if total is not None else None
                     )
-            ws.append([cell(ws, title), currency, *figures])
-    ws.append([])
+            append([cell(ws, title), currency, *figures])
+    append([])
 
 
 def dictionary_entries() -> list[tuple[str, str, str]]:

@@ -137,3 +137,86 @@ def _masked(*, user, params: QueryDict, request):
     masked = AllianceFilter(data=masked_params, queryset=hidden, request=request)
     masked.is_valid()
     return masked.qs
+
+
+# The filters in words, for the Summary: each filter's label and its values' labels.
+FILTER_LABELS = {
+    "search": "Search",
+    "stage": "Stage",
+    "status": "Status",
+    "management_model": "Management model",
+    "alliance_type": "Type",
+    "direction": "Direction",
+    "therapeutic_area": "Therapeutic area",
+    "partner": "Partner",
+    "partner_kind": "Partner kind",
+    "lead": "Lead",
+    "executive_sponsor": "Executive sponsor",
+    "confidential": "Confidential",
+    "mine": "Mine (I lead, sponsor or am a member of)",
+    "start_date_after": "Started on or after",
+    "start_date_before": "Started on or before",
+    "end_date_after": "Ending on or after",
+    "end_date_before": "Ending on or before",
+}
+# Filters that mean the same on an intake request: the front door's sheets apply them.
+REQUEST_FILTERS = {
+    "therapeutic_area": "therapeutic_area__code__in",
+    "alliance_type": "alliance_type__in",
+    "direction": "direction__in",
+    "partner": "partner_id__in",
+    "partner_kind": "partner__kind__in",
+}
+
+
+def _value_words(query: PortfolioQuery, name: str, value: str) -> str:
+    from django.contrib.auth import get_user_model
+
+    from alliances.models import TherapeuticArea
+
+    known = AllianceFilter.base_filters.get(name)
+    choices = getattr(known, "extra", {}).get("choices")
+    if choices:
+        return str(dict(choices).get(value, value))
+    if name in ("confidential", "mine"):
+        return {"true": "yes", "false": "no"}.get(value.lower(), value)
+    if name == "therapeutic_area":
+        area = TherapeuticArea.objects.filter(code=value).values_list("name", flat=True).first()
+        return area or value
+    if name in ("lead", "executive_sponsor"):
+        user = get_user_model().objects.filter(pk=value).first()
+        return (user.get_full_name() or user.get_username()) if user else value
+    if name == "partner":
+        # Named only through an alliance the reader sees: a partner's name is no secret of
+        # the filter's.
+        seen = Alliance.objects.visible_to(query.user).filter(partner_id=value)
+        return seen.values_list("partner__name", flat=True).first() or f"#{value}"
+    if name == "search":
+        return f"“{value.strip()}”"
+    return value
+
+
+def filters_in_words(query: PortfolioQuery) -> str:
+    """The filters given a value, as labels: "Stage: Development, Commercial; Search: “x”"."""
+    parts = []
+    for name in [*FILTER_LABELS, *sorted(set(query.params) - set(FILTER_LABELS))]:
+        if name not in query.params or name == "since":
+            continue
+        values = [v for v in query.params[name] if v.strip()]
+        words = ", ".join(_value_words(query, name, value) for value in values)
+        parts.append(f"{FILTER_LABELS.get(name, name)}: {words}")
+    return "; ".join(parts)
+
+
+def request_filters(query: PortfolioQuery):
+    """(Q, labels): the query's filters that apply to intake requests as well (area, type,
+    direction, partner, partner kind), and their labels."""
+    from django.db.models import Q
+
+    q, labels = Q(), []
+    for name, lookup in REQUEST_FILTERS.items():
+        values = [v for v in query.params.get(name, ()) if v.strip()]
+        if values:
+            q &= Q(**{lookup: values})
+            labels.append(FILTER_LABELS[name])
+    return q, labels

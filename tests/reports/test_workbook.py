@@ -24,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/portfolio.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEETS = ["Summary", "Changes since", "Register", "Obligations", "Front door", "Data dictionary"]
+SHEETS = [
+    "Summary", "Trend", "Changes since", "Register", "Obligations", "Front door", "Pipeline",
+    "Demand", "Data dictionary",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -80,13 +83,19 @@ def test_sheets_headers_and_file_name(api, executive, portfolio):
     assert f"portfolio-{timezone.localdate():%Y-%m-%d}.xlsx" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert wb.sheetnames == SHEETS
-    assert next(wb["Register"].iter_rows(values_only=True))[:3] == ("Code", "Name", "Partner")
-    for name in ("Changes since", "Register", "Front door", "Data dictionary"):
+    assert next(wb["Register"].iter_rows(values_only=True))[:4] == (
+        "Code", "Name", "Confidential", "Partner",
+    )  # fmt: skip
+    for name in ("Changes since", "Front door", "Pipeline", "Demand", "Data dictionary"):
         ws = wb[name]
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref.startswith("A1:")
         assert ws.column_dimensions["A"].width > 0
+    # The register is an Excel table (its own filters), code and name frozen with the header.
+    assert wb["Register"].freeze_panes == "C2"
+    assert wb["Register"].tables["Register"].ref == "A1:W4"
     assert len(wb["Summary"]._charts) == 1
+    assert len(wb["Trend"]._charts) == 1
 
 
 def test_executive_gets_masked_rows_that_count_in_totals(api, executive, portfolio):
@@ -98,6 +107,8 @@ def test_executive_gets_masked_rows_that_count_in_totals(api, executive, portfol
     assert masked[0]["Name"] == masked[0]["Partner"] == "Confidential"
     assert (masked[0]["Stage"], masked[0]["Therapeutic area"]) == ("Development", "Neuroscience")
     assert masked[0]["RAG"] is None and masked[0]["Lead"] is None
+    assert masked[0]["Confidential"] is True
+    assert {r["Confidential"] for r in rows if r["Code"] != "Confidential"} == {False}
     text = all_text(wb)
     assert "NIGHTJAR" not in text and "Hidden Partner" not in text and "Secret headline" not in text
     summary = list(wb["Summary"].iter_rows(values_only=True))
@@ -138,13 +149,15 @@ def test_cells_are_real_numbers_and_dates(api, lead, portfolio):
     )
     assert by_header["Start date"].is_date
     assert by_header["Report month"].is_date
+    assert by_header["Report month"].number_format == "mmm yyyy"
+    assert by_header["Confidential"].value is False
     assert by_header["Upfront"].data_type == "n"
     assert by_header["Upfront"].number_format == '#,##0 "USD"'
     assert by_header["Open tasks"].value == 2
     assert by_header["Overdue tasks"].value == 1
     assert by_header["RAG"].value == "Red"
     kestrel = next(row for row in rows if row[1].value == "KESTREL")
-    assert kestrel[17].number_format == '#,##0 "EUR"'
+    assert kestrel[18].number_format == '#,##0 "EUR"'
 
 
 def test_filters_apply_and_masked_rows_match_only_by_stage_status_and_area(api, lead, portfolio):
@@ -186,7 +199,7 @@ def test_search_matches_code_name_and_partner(api, lead, portfolio):
     for term in ("boreal", borealis.code, borealis.partner.name):
         assert {r["Name"] for r in register(download(api, lead, search=term))} == {"BOREALIS"}
     summary = all_text(download(api, lead, search="boreal"))
-    assert "search=boreal" in summary
+    assert "Search: “boreal”" in summary
 
 
 def test_summary_needs_attention_and_front_door(api, lead, portfolio):
@@ -198,7 +211,8 @@ def test_summary_needs_attention_and_front_door(api, lead, portfolio):
     front = [row[0] for row in wb["Front door"].iter_rows(values_only=True)]
     assert "Open request" in front
     assert "Confidential request" not in front
-    assert "Demand against capacity, next 12 weeks (hours)" in front
+    demand = next(wb["Demand"].iter_rows(values_only=True))
+    assert demand[:3] == ("Service", "Specialists", "Capacity (h)")
 
 
 def test_changes_since_follow_the_history(api, lead, portfolio):
@@ -218,7 +232,7 @@ def test_changes_since_follow_the_history(api, lead, portfolio):
         alliance=secret, field="status", from_value="active", to_value="reset", actor=lead
     )
     rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
-    changes = {(r[2], r[3], r[4], r[5]) for r in rows}
+    changes = {(r[2], r[4], r[5], r[6]) for r in rows}
     assert ("BOREALIS", "Status", "Active", "Reset") in changes
     assert ("BOREALIS", "RAG (Oct 2026)", "Green", "Red") in changes
     assert ("BOREALIS", "New alliance", "", "") in changes or (
@@ -227,7 +241,7 @@ def test_changes_since_follow_the_history(api, lead, portfolio):
         None,
         None,
     ) in changes
-    assert not any(r[7] == "Old move" for r in rows)
+    assert not any(r[8] == "Old move" for r in rows)
     assert not any(r[2] == "NIGHTJAR" for r in rows)
     later = list(
         download(api, lead, since=timezone.localdate().isoformat())["Changes since"].iter_rows(
@@ -321,7 +335,9 @@ def test_the_summary_lists_only_the_filters_given_a_value(api, lead, portfolio):
     summary = download(api, lead, lead="", search="  ")["Summary"]
     assert summary["B5"].value == "none"
     summary = download(api, lead, stage=["development", "commercial"])["Summary"]
-    assert summary["B5"].value == "stage=development,commercial"
+    assert summary["B5"].value == "Stage: Development, Commercial"
+    summary = download(api, lead, therapeutic_area="oncology", confidential="false")["Summary"]
+    assert summary["B5"].value == "Therapeutic area: Oncology; Confidential: no"
 
 
 def test_rag_changes_compare_with_the_latest_earlier_report(api, lead, portfolio):
@@ -331,7 +347,7 @@ def test_rag_changes_compare_with_the_latest_earlier_report(api, lead, portfolio
     StatusReportFactory(alliance=alliance, month=datetime.date(2026, 10, 1), rag="amber")
     type(august).objects.filter(pk=august.pk).update(created_at=old)
     rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
-    assert ("SKIPPER", "RAG (Oct 2026)", "Green", "Amber") in {r[2:6] for r in rows}
+    assert ("SKIPPER", "RAG (Oct 2026)", "Green", "Amber") in {(r[2], *r[4:7]) for r in rows}
 
 
 def test_rag_edits_since_come_from_the_activity_log(api, lead, portfolio):
@@ -350,10 +366,10 @@ def test_rag_edits_since_come_from_the_activity_log(api, lead, portfolio):
     services.status_report_update(actor=lead, report=report, data={"rag": "red"})
     services.status_report_update(actor=lead, report=report, data={"headline": "Now worse"})
     rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
-    edits = [r for r in rows if r[2] == "EDITED" and r[3].startswith("RAG")]
+    edits = [r for r in rows if r[2] == "EDITED" and r[4].startswith("RAG")]
     who = lead.get_full_name()
-    assert [r[3:7] for r in edits] == [(f"RAG ({month:%b %Y}) edited", "Green", "Red", who)]
-    assert edits[0][7] == "Now worse"
+    assert [r[4:8] for r in edits] == [(f"RAG ({month:%b %Y}) edited", "Green", "Red", who)]
+    assert edits[0][8] == "Now worse"
 
 
 def test_asking_for_the_spreadsheet_type_gets_it_and_errors_as_json(api, lead, requester):

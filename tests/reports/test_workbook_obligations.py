@@ -24,8 +24,8 @@ from tests.reports.test_workbook import URL, all_text, download
 pytestmark = pytest.mark.django_db
 
 HEADER = (
-    "Code", "Name", "Agreement", "Kind", "Direction", "Obligation", "Due date", "Days overdue",
-    "Amount", "Currency", "Owner", "Status",
+    "Code", "Name", "Confidential", "Agreement", "Kind", "Direction", "Obligation", "Due date",
+    "Days overdue", "Amount", "Currency", "Owner", "Status",
 )  # fmt: skip
 MONEY_HEADER = (
     "Quarter", "Currency", "In: due", "In: met", "Out: due", "Out: met", "Joint: due",
@@ -51,10 +51,10 @@ def sheet(wb) -> list[dict]:
 def money(wb) -> list[tuple]:
     """The Money section's rows, up to the blank row after it."""
     rows = list(wb["Summary"].iter_rows(values_only=True))
-    start = rows.index(MONEY_HEADER) + 1
+    start = [row[: len(MONEY_HEADER)] for row in rows].index(MONEY_HEADER) + 1
     section = []
     for row in rows[start:]:
-        if not any(value is not None for value in row):
+        if not any(value is not None for value in row[: len(MONEY_HEADER)]):
             break
         section.append(row[: len(MONEY_HEADER)])
     return section
@@ -113,6 +113,7 @@ def test_rows_order_types_and_formats(api, executive, book):
     assert late == {
         "Code": "ALL-0001",
         "Name": "BOREALIS",
+        "Confidential": False,
         "Agreement": "Licence and collaboration",
         "Kind": "Milestone payment",
         "Direction": "Incoming (the partner owes us)",
@@ -135,12 +136,13 @@ def test_rows_order_types_and_formats(api, executive, book):
     cells = list(wb["Obligations"].iter_rows(min_row=2))
     by_header = dict(zip(HEADER, cells[0], strict=True))
     assert by_header["Due date"].is_date
+    assert by_header["Due date"].number_format == "d mmm yyyy"
     assert by_header["Days overdue"].data_type == "n"
     assert by_header["Amount"].data_type == "n"
     assert by_header["Amount"].number_format == '#,##0 "USD"'
     assert dict(zip(HEADER, cells[1], strict=True))["Amount"].number_format == '#,##0 "EUR"'
     ws = wb["Obligations"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L6"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M6"
     dictionary = [row[:2] for row in wb["Data dictionary"].iter_rows(values_only=True)]
     assert ("Obligations", "Days overdue") in dictionary
     assert ("Summary", "Money: In: due") in dictionary
@@ -153,6 +155,7 @@ def test_a_confidential_alliance_is_a_masked_row_that_names_nothing(api, executi
         assert masked == {
             "Code": "Confidential",
             "Name": "Confidential",
+            "Confidential": True,
             "Agreement": None,
             "Kind": "Milestone payment",
             "Direction": "Incoming (the partner owes us)",
@@ -206,7 +209,7 @@ def test_user_text_stays_text(api, lead):
     (row,) = rows
     for c in row:
         assert c.data_type not in ("f", "e"), c.coordinate
-    assert [row[1].value, row[2].value, row[5].value] == [
+    assert [row[1].value, row[3].value, row[6].value] == [
         "=1+1", "=HYPERLINK(\"http://x\",\"y\")", "=SUM(A1:A9)",
     ]  # fmt: skip
 
