@@ -327,7 +327,12 @@ class TaskAdmin(ReadOnlyAdmin):
             if not access.can_act_on_task(user, obj):
                 return ""
             buttons = [
-                (reverse("admin:resourcing_task_move", args=[obj.pk, name]), here, MOVES[name])
+                (
+                    reverse("admin:resourcing_task_move", args=[obj.pk, name]),
+                    here,
+                    f"{MOVES[name]}: {obj.title}",
+                    MOVES[name],
+                )
                 for name in ROW_MOVES
                 if machines.TASK.can(obj.status, machines.TASK_ACTIONS[name])
             ]
@@ -335,12 +340,11 @@ class TaskAdmin(ReadOnlyAdmin):
             html = format_html_join(
                 "",
                 '<button type="submit" form="changelist-form" formmethod="post" '
-                f'formaction="{{}}" name="next" value="{{}}" class="{BUTTON}">{{}}</button>',
+                f'formaction="{{}}" name="next" value="{{}}" aria-label="{{}}" class="{BUTTON}">'
+                "{}</button>",
                 buttons,
             )
-            return (
-                format_html('<div class="flex flex-wrap gap-2">{}</div>', html) if buttons else ""
-            )
+            return format_html('<div class="flex gap-2">{}</div>', html) if buttons else ""
 
         columns = [task, status, due]
         if alliance_access.manages_alliances(user):
