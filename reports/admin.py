@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
-from unfold.widgets import INPUT_CLASSES, SELECT_CLASSES
+from unfold.widgets import INPUT_CLASSES, SELECT_CLASSES, UnfoldAdminSelectWidget
 
 from alliances import admin_rules as rules
 from alliances.admin import AllianceAdmin, RoleAdmin, StaffInline
@@ -188,6 +188,8 @@ def _unfold_look(widget) -> None:
     """The admin's own input and select look (django-unfold's widget classes)."""
     classes = SELECT_CLASSES if isinstance(widget, forms.Select) else INPUT_CLASSES
     widget.attrs["class"] = " ".join(classes)
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        widget.template_name = UnfoldAdminSelectWidget.template_name  # with its arrow
 
 
 def _choices(user) -> dict[str, list[tuple[int, str]]]:
