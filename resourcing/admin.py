@@ -250,7 +250,7 @@ def present_capacity(report: dict, names: dict[str, str]) -> dict:
                 "wip_limit": row["wip_limit"],
                 "overdue": row["overdue_tasks"],
                 "at_limit": row["open_tasks"] >= row["wip_limit"],
-                "over": row["over_allocated"],
+                "over": row["demand_hours"] > row["capacity_hours"],
                 "on_leave": bool(row["leave"]),
             }
         )
@@ -778,5 +778,6 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
         )
 
 
-# The queue and the task pages (registers AssignmentAdmin and TaskAdmin).
-from . import admin_tasks  # noqa: E402, F401
+# The queue and the task pages (registers AssignmentAdmin and TaskAdmin); the alliance page's
+# assignments and tasks.
+from . import admin_alliance, admin_tasks  # noqa: E402, F401
