@@ -65,7 +65,7 @@ def _zone_city(zone: str) -> str:
 def _when(meeting) -> str:
     """A meeting's start in its own zone, as people read it: '2 Mar 2027 01:00 Asia/Tokyo'."""
     local = meeting.local_start
-    return f"{local.strftime(display.DATETIME_FORMAT)} {meeting.time_zone}"
+    return f"{local.strftime(display.DATETIME_FORMAT)} {meeting.time_zone.replace('_', ' ')}"
 
 
 def _person(user) -> str:
@@ -310,7 +310,7 @@ def _minutes_late_days(meeting) -> int:
 
 def _minutes_state(meeting):
     if meeting.status == MeetingStatus.MINUTES_APPROVED:
-        return display.badge("Approved by both sides", "success")
+        return "Approved by both sides"
     if meeting.status != MeetingStatus.HELD:
         return display.EMPTY
     minutes = getattr(meeting, "minutes", None)
@@ -846,6 +846,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
     search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
     list_select_related = ["body", "alliance", "minutes"]
     date_hierarchy = "starts_at"
+    ordering = ["-starts_at", "pk"]  # the latest first
     add_rule = staticmethod(rules.managers)
     change_rule = delete_rule = staticmethod(rules.nobody)
     inlines = [StepInline, DecisionInline, ActionItemInline]
@@ -899,7 +900,8 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
 
     @admin.display(description="Meeting", ordering="title")
     def meeting(self, meeting):
-        return _two_lines(str(meeting), meeting.body.name)
+        title, body = str(meeting), meeting.body.name
+        return title if title.startswith(body) else _two_lines(title, body)
 
     @admin.display(description="Starts (local time)", ordering="starts_at")
     def when(self, meeting):
@@ -1673,7 +1675,7 @@ class CompletionForm(forms.ModelForm):
 @admin.register(TrainingCompletion)
 class TrainingCompletionAdmin(RoleAdmin):
     form = CompletionForm
-    list_display = ["user", "course", "completed_on", "expires_on", "validity"]
+    list_display = ["person", "course", "completed_on", "expires_on", "validity"]
     list_filter = ["course__kind", "course"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "course__name"]
     list_select_related = ["user", "course"]
@@ -1692,8 +1694,16 @@ class TrainingCompletionAdmin(RoleAdmin):
         data = {name: form.cleaned_data[name] for name in ("user", "course", "completed_on")}
         obj.pk = training_services.completion_record(actor=request.user, data=data).pk
 
+    @admin.display(description="Person", ordering="user__last_name")
+    def person(self, completion):
+        return _person(completion.user)
+
     @admin.display(description="Valid today")
     def validity(self, completion):
+        if completion.expires_on is not None and completion.expires_on > today():
+            left = (completion.expires_on - today()).days
+            if left <= 60:
+                return display.badge(f"Expires in {left} day{'s' * (left != 1)}", "warning")
         if completion.expires_on is None or completion.expires_on > today():
             return display.badge("Valid", "success")
         return display.badge(f"Expired {display.day(completion.expires_on)}", "danger")
