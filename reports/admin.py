@@ -181,6 +181,7 @@ class PortfolioForm(forms.Form):
         """What was asked, as the API's query parameters (the workbook parses them again)."""
         params = self.data.copy()
         params.pop("download", None)
+        params.pop("csrfmiddlewaretoken", None)  # the form's, not a filter
         return params
 
 
