@@ -250,6 +250,7 @@ class TaskAdmin(ReadOnlyAdmin):
     search_fields = ["title", "alliance__code", "alliance__name", "assignee__username"]
     actions = ["start_selected", "complete_selected", "block_selected"]
     change_form_template = "admin/resourcing/task_change_form.html"
+    list_before_template = "admin/resourcing/task_list_before.html"
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -485,6 +486,7 @@ class TaskAdmin(ReadOnlyAdmin):
                 **self.admin_site.each_context(request),
                 "title": f"{LABELS[move]}: {task.title}",
                 "task": task,
+                "original": task,  # the breadcrumb leads back to the task
                 "status_badge": status_badge(task),
                 "due_badge": due_badge(task, today()),
                 "form": form,
