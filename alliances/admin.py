@@ -19,7 +19,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
-from config.display import moment, rag, warning
+from config.display import moment, money, rag, warning
 
 from . import access, extensions, machines, services
 from . import admin_rules as rules
@@ -131,13 +131,18 @@ class MembershipInline(StaffInline):
     formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "role", "added_at"]
-    readonly_fields = ["added_at"]
+    fields = ["user", "name", "role", "added_at"]
+    readonly_fields = ["name", "added_at"]
     add_rule = delete_rule = staticmethod(_changes_alliance)
     tab = True
     tab_order = 10
+    hide_title = True
     verbose_name = "team member"
     verbose_name_plural = "team"
+
+    @admin.display(description="Name")
+    def name(self, membership):
+        return person(membership.user) if membership.pk else "—"
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -157,6 +162,7 @@ class HistoryInline(StaffInline):
     readonly_fields = fields
     tab = True
     tab_order = 90
+    hide_title = True
     per_page = 50
     verbose_name = "history entry"
     verbose_name_plural = "history"
@@ -341,8 +347,12 @@ class AllianceAdmin(RoleAdmin):
         ),
         ("People", {"fields": ["lead", "executive_sponsor"]}),
         (
-            "Lifecycle (moved with the buttons at the top of the page)",
-            {"fields": ["stage", "status", "management_model", "created_at", "updated_at"]},
+            "Lifecycle",
+            {
+                "fields": ["stage", "status", "management_model", "created_at", "updated_at"],
+                "description": "Moved with the buttons at the top of the page, by leads and "
+                "the head.",
+            },
         ),
     ]
 
@@ -484,10 +494,58 @@ class AllianceAdmin(RoleAdmin):
             reverse("admin:alliances_alliance_change", args=[alliance.pk]) + "#activity"
         )
 
+    # On a saved alliance: confidentiality as a warning (the head changes it with an action);
+    # for those who only read it, money with its currency and people by name.
+    SHOWN = {"confidential": "confidentiality"}
+    SHOWN_TO_READERS = {
+        "upfront_payment": "upfront",
+        "potential_milestones": "milestones",
+        "currency": None,
+        "lead": "lead_name",
+        "executive_sponsor": "sponsor_name",
+    }
+
+    def _shown(self, request, obj) -> dict:
+        if obj is None:
+            return {}
+        if self.has_change_permission(request, obj):
+            return self.SHOWN
+        return {**self.SHOWN, **self.SHOWN_TO_READERS}
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ["code", "created_at", "updated_at"]
-        return self.readonly_fields
+        shown = [name for name in self._shown(request, obj).values() if name]
+        return [*self.readonly_fields, *shown]
+
+    def get_fieldsets(self, request, obj=None):
+        shown = self._shown(request, obj)
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        shown.get(field, field)
+                        for field in options["fields"]
+                        if shown.get(field, field) is not None
+                    ],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description="Upfront payment")
+    def upfront(self, alliance):
+        return money(alliance.upfront_payment, alliance.currency)
+
+    @admin.display(description="Potential milestones")
+    def milestones(self, alliance):
+        return money(alliance.potential_milestones, alliance.currency)
+
+    @admin.display(description="Executive sponsor")
+    def sponsor_name(self, alliance):
+        return person(alliance.executive_sponsor) if alliance.executive_sponsor_id else "—"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -38,6 +38,7 @@ class AssignmentsOfAllianceInline(StaffInline):
     readonly_fields = fields
     tab = True
     tab_order = 20
+    hide_title = True
     verbose_name_plural = "assignments"
 
     @admin.display(description="Service")
@@ -77,6 +78,7 @@ class TasksOfAllianceInline(StaffInline):
     readonly_fields = fields
     tab = True
     tab_order = 30
+    hide_title = True
     per_page = 50
     verbose_name = "open task"
     verbose_name_plural = "open tasks"

@@ -322,3 +322,12 @@ def test_the_list_answers_in_a_fixed_number_of_queries(client, head):
     few = _queries(client, LIST)
     AllianceFactory.create_batch(20)
     assert _queries(client, LIST) == few
+
+
+def test_readers_see_money_with_its_currency_and_people_by_name(client, executive, lead):
+    lead.first_name, lead.last_name = "Leo", "Adeyemi"
+    lead.save()
+    alliance = AllianceFactory(lead=lead, upfront_payment=38000000, currency="USD")
+    page = text(signed_in(client, executive).get(page_of(alliance)))
+    assert "USD 38,000,000" in page and "38000000.00" not in page
+    assert "Leo Adeyemi" in page
