@@ -491,9 +491,9 @@ class ButtonsMixin:
     """Buttons on an object's page, each a small form that calls one service: a refusal is
     shown on the form, a success goes back to the page. An admin names `button_names` (each
     has a `<name>_view`), says which apply to an object (`buttons`: `(name, label)` pairs, or
-    `(name, label, variant)` with a variant of unfold's: primary, success, info, warning,
-    danger, default) and how to sum it up (`describe`). Only leads and the head use them
-    unless `may_press` says otherwise.
+    `(name, label, variant)` with a variant of unfold's: primary, danger or default; white on
+    its green or orange is too faint to read) and how to sum it up (`describe`). Only leads
+    and the head use them unless `may_press` says otherwise.
 
     The page shows them as unfold's detail actions (`object_button_items`; `object_buttons`
     keeps the plain `(url, label)` pairs); each form page (admin/governance/action.html) gives
@@ -559,7 +559,9 @@ class ButtonsMixin:
 
     def _action(self, request, pk, *, title, intro, form_class, write, about_object=False):
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
-        name = request.resolver_match.url_name.rsplit("_", 1)[-1] if request.resolver_match else ""
+        match = request.resolver_match
+        prefix = self._url_name("")
+        name = match.url_name.removeprefix(prefix) if match and match.url_name else ""
         if not self.may_press(request, obj, name):
             raise PermissionDenied
         kwargs = {self.model._meta.model_name: obj} if about_object else {}
@@ -937,7 +939,7 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
         if minutes is None:
             return "Not drafted"
         link = (
-            format_html(" {}", _link(minutes.document_url, "Document"))
+            format_html('<div class="mt-2">{}</div>', _link(minutes.document_url, "The document"))
             if minutes.document_url
             else ""
         )
@@ -1522,7 +1524,7 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
         if status == ObligationStatus.UPCOMING:
             found.append(("trigger", "Record the trigger event", "primary"))
         if status in (ObligationStatus.DUE, ObligationStatus.DISPUTED):
-            found.append(("met", "Met", "success"))
+            found.append(("met", "Met", "primary"))
         if status in OPEN_OBLIGATION:
             found.append(("waive", "Waive"))
         if status in (ObligationStatus.UPCOMING, ObligationStatus.DUE):

@@ -97,7 +97,7 @@ def test_the_buttons_are_unfolds_detail_actions_offering_only_legal_moves(client
     for name in ("met", "waive", "dispute"):
         assert f'href="{REGISTER}{due.pk}/{name}/"' in page
     assert f"{REGISTER}{due.pk}/trigger/" not in page
-    assert "check_circle" in page and "bg-green-600" in page  # Met: an icon, in green
+    assert "check_circle" in page and "bg-primary-600" in page  # Met: an icon, in colour
     page = client.get(f"{REGISTER}{met.pk}/change/").content.decode()
     assert f"{REGISTER}{met.pk}/waive/" not in page
 
