@@ -74,7 +74,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
 class WhoseTasksFilter(admin.SimpleListFilter):
     """Specialists land on their own open work; everyone can switch to all they may see."""
 
-    title = "whose"
+    title = "whose tasks"
     parameter_name = "whose"
 
     def lookups(self, request, model_admin):

@@ -91,6 +91,15 @@ def test_a_specialist_who_sees_the_task_but_is_not_its_assignee_has_no_buttons(
     assert task.title in response.content.decode()
 
 
+def test_an_executive_reads_a_task_without_buttons(client, specialist, executive):
+    task = make_task(specialist)
+    client.force_login(executive)
+    assert buttons(client.get(page_url(task))) == set()
+    response = client.post(move_url(task, "complete"))
+    assert any("only its assignee" in text for text in texts(response))
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
+
+
 def test_the_page_shows_alliance_assignee_status_overdue_and_block_reason(client, specialist):
     task = make_task(
         specialist,
@@ -347,3 +356,12 @@ def test_assignments_name_who_the_alliance_and_since_when(client, lead):
     assert "18 Nov 2026" in page
     for header in ("Who", "Alliance", "Service", "Since"):
         assert header in page
+
+
+def test_the_assignments_list_reads_a_fixed_number_of_queries(client, lead):
+    AssignmentFactory()
+    client.force_login(lead)
+    one = _count(client, "/admin/resourcing/assignment/")
+    for _ in range(9):
+        AssignmentFactory()
+    assert _count(client, "/admin/resourcing/assignment/") == one
