@@ -3,8 +3,10 @@ whatever the number of rows (lists are cut to their first rows; counts are count
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from alliances.access import is_head
 from alliances.calendar import today
 
 from . import capacity
@@ -14,6 +16,7 @@ from .querysets import open_work_q
 from .selectors import task_list
 
 ROWS = 10
+DEMAND_SECONDS = 60
 WEEK = datetime.timedelta(days=7)
 
 
@@ -49,9 +52,16 @@ def intake_by_sla(*, user, rows: int = ROWS) -> dict:
 
 def demand_by_service(*, user) -> list[dict]:
     """Demand against capacity per service over the capacity horizon, the pipeline counted for
-    `user` (capacity.capacity_report's figures), with the service's name."""
+    `user` (capacity.capacity_report's figures), with the service's name. Hours per service
+    name no alliance and no request; they are kept for DEMAND_SECONDS per reader (the report
+    reads every specialist's open work)."""
     names = dict(ServiceCode.choices)
-    rows = capacity.capacity_report(user=user)["services"]
+    scope = "all" if is_head(user) else f"user-{user.pk}"
+    key = f"home-demand:{scope}:{today().isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = capacity.capacity_report(user=user)["services"]
+        cache.set(key, rows, DEMAND_SECONDS)
     for row in rows:
         row["name"] = names.get(row["service"], row["service"])
         capacity_hours = row["capacity_hours"] or 0
