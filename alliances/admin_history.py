@@ -180,7 +180,8 @@ def what_happened(entry, names: Names) -> str:
     if verb == "created":
         return "registered the alliance" if thing == "the alliance" else f"added {thing}"
     if verb in ("updated", "status_report_updated"):
-        return f"changed {changes_in_words(model, entry.changes, names)} of {thing}"
+        words = changes_in_words(model, entry.changes, names)
+        return f"changed {words}" if thing == "the alliance" else f"changed {thing}: {words}"
     if verb == "deleted":
         return f"deleted {thing}"
     if verb == "transitioned":

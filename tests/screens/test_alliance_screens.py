@@ -13,6 +13,7 @@ from reports.models import StatusReport
 from resourcing.services import intake_accept
 from tests.alliances.factories import AllianceFactory, MembershipFactory, UserFactory
 from tests.resourcing.factories import (
+    AssignmentFactory,
     IntakeFactory,
     SpecialistFactory,
     TaskFactory,
@@ -97,7 +98,7 @@ def test_history_reads_as_sentences(client, head, lead, borealis):
     assert "Leo Adeyemi moved the stage from Pre-PoC to Development" in page
     assert "moved the management model from" in page and "to Self-managed" in page
     assert "“The partner runs it”" in page
-    assert "changed the name from BOREALIS to AURORA of the alliance" in page
+    assert "Leo Adeyemi changed the name from BOREALIS to AURORA" in page
     assert "pre_poc" not in page.split('id="activity-group"')[-1].split("</table>")[0]
 
 
@@ -291,6 +292,16 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
+SERVICES = [
+    "startup",
+    "reporting",
+    "governance_logistics",
+    "termination",
+    "contract_finance",
+    "subsidiary_agreements",
+]
+
+
 def _grow(alliance, head, n):
     for i in range(n):
         TaskFactory(alliance=alliance, title=f"Task {i}")
@@ -303,6 +314,7 @@ def _grow(alliance, head, n):
             author=head,
         )
         MembershipFactory(alliance=alliance)
+        AssignmentFactory(alliance=alliance, service=service(SERVICES[i]))
         alliance_services.alliance_update(actor=head, alliance=alliance, data={"name": f"NAME{i}"})
 
 
