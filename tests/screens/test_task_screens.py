@@ -281,6 +281,9 @@ def test_the_queue_is_overdue_first_with_badges_block_reasons_and_row_buttons(cl
     assert move_url(late, "start") in page
     # The changelist form posts to the move (it carries the CSRF token).
     assert 'form="changelist-form"' in page
+    # Sorted by a column (due, latest first) on demand.
+    resorted = client.get(QUEUE, {"whose": "mine", "o": "-3"}).content.decode()
+    assert resorted.index("LATER") < resorted.index("LATE<")
 
 
 def test_a_done_task_with_an_early_due_date_does_not_come_before_overdue_work(client, lead):
