@@ -107,7 +107,7 @@ class SpecialistAdmin(RoleAdmin):
         "weekly_capacity",
         "open_tasks",
         "utilisation",
-        "active",
+        "state",
     ]
     list_filter = ["active", "services", "therapeutic_areas"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -133,6 +133,10 @@ class SpecialistAdmin(RoleAdmin):
         if specialist.open_tasks >= specialist.wip_limit:
             return display.badge(f"{text}: at the work-in-progress limit", "warning")
         return text
+
+    @admin.display(description="State", ordering="active")
+    def state(self, specialist):
+        return "Active" if specialist.active else display.badge("Inactive", "warning")
 
     @admin.display(description="Services")
     def skills(self, specialist):
@@ -494,13 +498,13 @@ class AcceptForm(forms.Form):
                 if set(e["reasons"]) <= OVERRIDABLE
             ]
             self.fields[f"override_{service.code}"] = forms.ChoiceField(
-                label=f"{service.name}: who delivers it",
+                label=f"{service.name}: someone instead of the recommendation",
                 choices=choices,
                 required=False,
                 widget=widgets.UnfoldAdminSelectWidget(),
             )
             self.fields[f"reason_{service.code}"] = forms.CharField(
-                label=f"{service.name}: why you choose someone else",
+                label=f"Why someone else for {service.name}",
                 max_length=4000,
                 required=False,
                 widget=widgets.UnfoldAdminTextInputWidget(),
@@ -768,11 +772,11 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
         )
         alliance = result["alliance"]
         return format_html(
-            'Accepted \u201c{}\u201d as <a class="underline" href="{}">{}</a>: {} assignment(s), '
-            "{} task(s).",
-            intake.title,
+            'Accepted as <a class="underline" href="{}">{}</a>: \u201c{}\u201d, with {} '
+            "assignment(s) and {} task(s).",
             reverse("admin:alliances_alliance_change", args=[alliance.pk]),
             f"{alliance.code} {alliance.name}",
+            intake.title,
             len(result["assignments"]),
             len(result["tasks"]),
         )
