@@ -40,10 +40,16 @@ RAG_SERIES = {"Green": "63BE7B", "Amber": "FFC000", "Red": "E0474C"}
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 SECTION = Font(bold=True, size=11, color="1F3864")
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True)
+INDENT = Alignment(indent=1)
 HEADER_LEFT = Alignment(wrap_text=True, vertical="bottom")
 HEADER_RIGHT = Alignment(wrap_text=True, vertical="bottom", horizontal="right")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+
+
+def day(value: datetime.date) -> str:
+    """7 Nov 2026, as the workbook's date format shows it."""
+    return f"{value.day} {value:%b %Y}"
 
 
 def fills(name: str) -> tuple[PatternFill, Font]:
@@ -55,6 +61,41 @@ def width(header: str, given: float) -> float:
     """A column wide enough for its header on at most two lines, and for what it was given."""
     longest = max((len(word) for word in header.split()), default=0)
     return max(given, longest + 2, len(header) / 2 + 2)
+
+
+LINE_HEIGHT = 15  # points, one line of 11-point text
+
+
+def lines(value: str | None, width: float) -> int:
+    """How many lines `value` wraps to in a column `width` characters wide (word by word)."""
+    if not value:
+        return 1
+    room = max(int(width * 1.1) - 1, 1)  # a column holds more text than its width in digits
+    count, used = 1, 0
+    for word in value.split():
+        size = len(word)
+        if used and used + 1 + size > room:
+            count, used = count + 1, 0
+        used = size if not used else used + 1 + size
+        while used > room:  # a word longer than the column breaks where it must
+            count, used = count + 1, used - room
+    return count
+
+
+def append(ws, row: int, values: list, height_lines: int = 1) -> None:
+    """ws.append(values) as row number `row`, `height_lines` lines tall: clients that do not
+    fit rows to wrapped text on opening (LibreOffice) then show and print it whole. The row's
+    height is dropped once written, so memory stays flat."""
+    if height_lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * height_lines
+        ws.append(values)
+        del ws.row_dimensions[row]
+    else:
+        ws.append(values)
+
+
+def header_lines(headers: list[str], widths: list[float]) -> int:
+    return max((lines(h, w) for h, w in zip(headers, widths, strict=False)), default=1)
 
 
 def prepare(ws, widths: list[float], *, freeze: str | None = "A2", one_page: bool = False):
@@ -110,7 +151,7 @@ def finish(ws, *, as_of: datetime.datetime, confidential: bool) -> None:
     for part in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
         part.left.text = "&A"
         part.center.text = "Page &P of &N"
-        part.right.text = f"As of {as_of:%d %b %Y %H:%M}"
+        part.right.text = f"As of {day(as_of)} {as_of:%H:%M}"
         part.left.size = part.center.size = part.right.size = 8
     if confidential:
         for part in (ws.oddHeader, ws.evenHeader, ws.firstHeader):

@@ -7,6 +7,7 @@ from collections import Counter
 
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart
 from openpyxl.utils import get_column_letter, quote_sheetname
 
@@ -48,9 +49,20 @@ def _sheet(wb, title: str, columns, freeze=True):
     """A sheet for a table: widths that fit the headers, the header row frozen and printed on
     every page, landscape and fitted to the page width."""
     ws = wb.create_sheet(title)
+    names = [name for name, _, _ in columns]
     widths = [layout.width(name, given) for name, given, _ in columns]
     layout.prepare(ws, widths, freeze="A2" if freeze is True else freeze or None)
+    header = layout.header_lines(names, widths)
+    if header > 1:
+        ws.row_dimensions[1].height = layout.LINE_HEIGHT * header
     return ws
+
+
+def _width(columns, name: str) -> float:
+    for header, given, _ in columns:
+        if header == name:
+            return layout.width(header, given)
+    raise KeyError(name)
 
 
 def _header(ws, columns, numeric=None) -> list:
@@ -86,6 +98,7 @@ def _date(ws, value):
 # Register ----------------------------------------------------------------------------------
 
 RAG_COLUMN = [name for name, _, _ in REGISTER].index("RAG") + 1
+REGISTER_FIELDS_HEADLINE = read.REGISTER_FIELDS.index("latest__headline")
 
 
 def _masked_row(ws, row) -> list:
@@ -141,8 +154,14 @@ def write_register(wb, query: PortfolioQuery, progress=None) -> int:
     ws = _sheet(wb, "Register", REGISTER, freeze="C2")
     ws.append(_header(ws, REGISTER))
     count = 0
+    headline = _width(REGISTER, "Headline")
+    at = REGISTER_FIELDS_HEADLINE
     for masked, row in read.register_rows(query):
-        ws.append(_masked_row(ws, row) if masked else _register_row(ws, row))
+        if masked:
+            ws.append(_masked_row(ws, row))
+        else:
+            tall = layout.lines(row[at], headline) if row[at] and len(row[at]) > headline else 1
+            layout.append(ws, count + 2, _register_row(ws, row), tall)
         count += 1
         if progress is not None:
             progress(1)
@@ -157,7 +176,7 @@ def write_register(wb, query: PortfolioQuery, progress=None) -> int:
 # and the RAG mix on the left with the chart beside them; what changed and the breakdowns on
 # the left with "Needs attention" beside them; then the money and the obligations.
 LEFT, RIGHT = 1, 7  # columns A and G
-SUMMARY_WIDTHS = [30, 13, 13, 13, 13, 13, 13, 22, 18, 22, 8, 11, 11, 44]
+SUMMARY_WIDTHS = [30, 17, 16, 16, 16, 16, 16, 22, 18, 22, 10, 11, 11, 48]
 CHART_ROWS = 14
 
 
@@ -176,10 +195,19 @@ class Canvas:
         self.rows = max(self.rows, row)
         return row + 1
 
-    def write(self, ws) -> None:
+    def write(self, ws, widths: list[float]) -> None:
         width = max((col for _, col in self.cells), default=1)
         for row in range(1, self.rows + 1):
-            ws.append([self.cells.get((row, col)) for col in range(1, width + 1)])
+            values = [self.cells.get((row, col)) for col in range(1, width + 1)]
+            tall = max(
+                (
+                    layout.lines(str(c.value), widths[col])
+                    for col, c in enumerate(values)
+                    if isinstance(c, Cell) and c.has_style and c.alignment.wrap_text
+                ),
+                default=1,
+            )
+            layout.append(ws, row, values, tall)
 
 
 def _section(ws, title: str):
@@ -195,8 +223,8 @@ def _heading(ws, canvas: Canvas, query: PortfolioQuery, counts: read.SummaryCoun
     now = timezone.now()
     zone = timezone.get_current_timezone()
     if counts.confidential:
-        masked = f"; {counts.masked} shown as masked rows" if counts.masked else ""
-        secret = f"{counts.confidential} confidential alliances in this file{masked}"
+        masked = f" ({counts.masked} shown as masked rows)" if counts.masked else ""
+        secret = f"Confidential alliances in this file: {counts.confidential}{masked}"
     else:
         secret = "none in this file"
     rows = [
@@ -301,7 +329,7 @@ def _changes_block(ws, canvas: Canvas, query: PortfolioQuery, row: int) -> int:
         ("RAG changes (new reports and edits)", len(rag)),
         ("  of which for the worse", worse),
     ]
-    title = f"What changed since {query.since:%d %b %Y} (the Changes since sheet)"
+    title = f"What changed since {layout.day(query.since)} (the Changes since sheet)"
     row = canvas.put(row, LEFT, [_section(ws, title)])
     for name, n in lines:
         row = canvas.put(row, LEFT, [cell(ws, name), n])
@@ -352,7 +380,7 @@ def _attention(ws, canvas: Canvas, query: PortfolioQuery, row: int) -> int:
             row,
             RIGHT,
             [
-                text(ws, item.code),
+                layout.styled(ws, clean_text(item.code), alignment=layout.INDENT),
                 text(ws, item.name),
                 text(ws, item.lead) if item.lead else None,
                 why,
@@ -398,7 +426,7 @@ def write_summary(wb, query: PortfolioQuery) -> read.SummaryCounts:
         row = canvas.put(row, LEFT, list(values))
     row = _obligation_lines(ws, canvas, query, row)
     _by_type(ws, canvas, counts, band, RIGHT + 3)
-    canvas.write(ws)
+    canvas.write(ws, SUMMARY_WIDTHS)
     _summary_chart(ws, chart)
     return counts
 
@@ -499,12 +527,16 @@ def write_changes(wb, query: PortfolioQuery) -> None:
     ws = _sheet(wb, "Changes since", CHANGES)
     ws.append(_header(ws, CHANGES))
     changes = sorted(_changes(query), key=lambda change: (change.code, change.when))
-    for change in changes:
+    note = _width(CHANGES, "Note")
+    for number, change in enumerate(changes, start=2):
         title, choices = _change_title(change)
         before = label(choices, change.before) if choices else change.before
         after = label(choices, change.after) if choices else change.after
         by = person(change.first_name, change.last_name, change.username)
-        ws.append(
+        tall = layout.lines(change.note, note) if len(change.note or "") > note else 1
+        layout.append(
+            ws,
+            number,
             [
                 layout.styled(ws, plain(change.when), number_format=layout.DATETIME),
                 text(ws, change.code),
@@ -513,7 +545,8 @@ def write_changes(wb, query: PortfolioQuery) -> None:
                 *(text(ws, value) for value in (title, before, after)),
                 text(ws, by),
                 wrapped(ws, change.note) if change.note else None,
-            ]
+            ],
+            tall,
         )
     _finish(ws, CHANGES, len(changes))
 
@@ -527,7 +560,9 @@ def _request_rows(ws, *, user, day: datetime.date, requests=None) -> int:
         user=user, requests=requests
     ):
         overdue = IntakeRequest(status=status, sla_due=sla_due).is_overdue(day)
-        ws.append(
+        layout.append(
+            ws,
+            count + 2,
             [
                 wrapped(ws, title),
                 cell(ws, person(first, last, username)),
@@ -536,7 +571,8 @@ def _request_rows(ws, *, user, day: datetime.date, requests=None) -> int:
                 cell(ws, business_days_since(local_date(submitted), day)),
                 _date(ws, sla_due),
                 overdue,
-            ]
+            ],
+            layout.lines(title, _width(FRONT_DOOR, "Request")),
         )
         count += 1
     return count
@@ -646,8 +682,9 @@ def write_dictionary(wb) -> None:
             "“Contains confidential alliances” on every printed page when the file holds any.",
         )
     )
-    for sheet, column, meaning in entries:
-        ws.append([cell(ws, sheet), cell(ws, column), wrapped(ws, meaning)])
+    for number, (sheet, column, meaning) in enumerate(entries, start=2):
+        values = [cell(ws, sheet), cell(ws, column), wrapped(ws, meaning)]
+        layout.append(ws, number, values, layout.lines(meaning, columns[2][1]))
     _finish(ws, columns, len(entries))
 
 
