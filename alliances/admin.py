@@ -315,12 +315,12 @@ class AllianceAdmin(RoleAdmin):
     actions_detail = [
         *(_move_name(TransitionField.STAGE, to) for to in Stage.values),
         {
-            "title": "Move status",
+            "title": "Status",
             "icon": "swap_horiz",
             "items": [_move_name(TransitionField.STATUS, to) for to in Status.values],
         },
         {
-            "title": "Change management model",
+            "title": "Management model",
             "icon": "manage_accounts",
             "items": [
                 _move_name(TransitionField.MANAGEMENT_MODEL, to) for to in ManagementModel.values
@@ -554,6 +554,8 @@ class AllianceAdmin(RoleAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
+        if not access.manages_alliances(request.user):
+            actions.pop("move_selected", None)
         if not access.can_change_confidentiality(request.user):
             actions.pop("change_confidentiality", None)
         return actions
