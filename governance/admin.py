@@ -160,6 +160,7 @@ class BodyForm(forms.ModelForm):
             "chartered_on",
             "dissolved_on",
         ]
+        labels = {"min_meetings_per_year": "Meetings a year (contract)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,10 +251,12 @@ class MemberFormSet(forms.BaseInlineFormSet):
 class MemberInline(StaffInline):
     hide_title = True  # each row says what it is
     model = BodyMember
+    verbose_name, verbose_name_plural = "member", "members"
     form = MemberForm
     formset = MemberFormSet
     extra = 0
-    autocomplete_fields = ["user", "contact"]
+    # Plain lists (a body's partner's contacts, the active users): each one named for screen
+    # readers, which the autocomplete's own control is not.
     fields = ["user", "contact", "role", "side", "added_at"]
     readonly_fields = ["side", "added_at"]
     add_rule = change_rule = delete_rule = staticmethod(rules.managers)
@@ -268,6 +271,18 @@ class MemberInline(StaffInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.current_user = request.user
+        fields = formset.form.base_fields
+        if "user" in fields:
+            fields["user"].queryset = fields["user"].queryset.filter(is_active=True)
+            fields["user"].label_from_instance = _person
+        if "contact" in fields and obj is not None:
+            fields["contact"].queryset = PartnerContact.objects.filter(
+                partner=obj.alliance.partner_id
+            ).select_related("partner")
+        # A row's controls sit under the table's headings, not beside a label: name them.
+        for name, field in fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label or name))
         return formset
 
 
