@@ -693,7 +693,7 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
                 "opts": self.model._meta,
                 "can_triage": allowed,
                 "status": portal.status_badge(intake),
-                "sla": self.sla(intake),
+                "sla": self.sla(intake) if intake.status in INTAKE_SLA_STATUSES else "",
                 "partner": intake.partner.name if intake.partner else intake.partner_name,
                 "services": ", ".join(
                     names.get(s.code, s.code) for s in intake.requested_services.all()
