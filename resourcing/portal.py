@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from unfold import widgets
 
 from alliances.choices import AllianceType, Direction
@@ -16,7 +17,7 @@ from config import display
 from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, services
-from .choices import IntakeStatus, MessageKind
+from .choices import Complexity, IntakeStatus, MessageKind
 from .models import IntakeMessage, IntakeRequest, Service
 
 STATUS_VARIANTS = {
@@ -73,8 +74,8 @@ class RaiseRequestForm(forms.ModelForm):
         label="What help do you need?",
         queryset=Service.objects.order_by("name"),
         widget=widgets.UnfoldAdminCheckboxSelectMultipleWidget(),
-        help_text="Tick each kind of help you need from the alliance group's specialists. "
-        "Most new partnerships need at least the start-up.",
+        help_text="Tick each kind of help you need from the alliance group's specialists; most "
+        "new partnerships need at least the start-up. What each one covers:",
         error_messages={"required": "Tick at least one kind of help."},
     )
 
@@ -164,8 +165,16 @@ class RaiseRequestForm(forms.ModelForm):
         self.fields["alliance_type"].choices = [("", "Choose"), *AllianceType.choices]
         self.fields["direction"].choices = [("", "Choose"), *Direction.choices]
         self.fields["estimated_value"].localize = False
-        self.fields["requested_services"].label_from_instance = lambda s: (
-            f"{s.name}: {s.description}" if s.description else s.name
+        self.fields["therapeutic_area"].empty_label = "Choose"
+        self.fields["complexity"].choices = [("", "Choose"), *Complexity.choices]
+        self.fields["requested_services"].help_text = format_html(
+            "{}<ul>{}</ul>",
+            self.fields["requested_services"].help_text,
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {}</li>",
+                Service.objects.order_by("name").values_list("name", "description"),
+            ),
         )
 
     SECTIONS = [
