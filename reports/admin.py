@@ -285,5 +285,6 @@ def portfolio_job_view(request, pk: int):
             "expired": job.status == JobStatus.DONE and not job.file,
             "status_variant": JOB_VARIANTS.get(job.status, ""),
             "progress_text": f"{job.progress}%, {job.rows_done:,} of {job.rows_total:,} alliances",
+            "progress_items": [{"value": job.progress}],  # the bar's track shows at 0% too
         },
     )
