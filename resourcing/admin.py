@@ -651,6 +651,9 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
 
     def triage_view(self, request, pk):
         if not self.has_view_permission(request):
+            # A requester reaches their own request (from a notice's link) on the portal.
+            if IntakeRequest.objects.filter(pk=pk, requester=request.user).exists():
+                return redirect("admin:portal_request", pk)
             raise PermissionDenied
         intake = get_object_or_404(selectors.intake_detail_queryset(user=request.user), pk=pk)
         allowed = access.can_triage(request.user, intake)

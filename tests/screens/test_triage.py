@@ -207,9 +207,14 @@ def test_a_specialist_cannot_triage(client, specialist):
 
 def test_a_requester_cannot_reach_triage_or_the_front_door_list(client, requester):
     intake = IntakeFactory(requester=requester)
+    other = IntakeFactory()
     client.force_login(requester)
-    assert client.get(triage(intake)).status_code == 403
-    assert client.post(triage(intake), {"do": "triage"}).status_code == 403
+    # Their own request's triage link (as a notice gives it) opens it on the portal.
+    own = reverse("admin:portal_request", args=[intake.pk])
+    assert client.get(triage(intake))["Location"] == own
+    assert client.post(triage(intake), {"do": "triage"})["Location"] == own
+    assert client.get(triage(other)).status_code == 403
+    assert client.post(triage(other), {"do": "triage"}).status_code == 403
     assert client.get(reverse(LIST)).status_code == 403
     intake.refresh_from_db()
     assert intake.status == IntakeStatus.SUBMITTED
