@@ -343,3 +343,22 @@ def test_readers_see_money_with_its_currency_and_people_by_name(client, executiv
     page = text(signed_in(client, executive).get(page_of(alliance)))
     assert "USD 38,000,000" in page and "38000000.00" not in page
     assert "Leo Adeyemi" in page
+
+
+def test_a_long_history_comes_in_pages(client, head, borealis):
+    from alliances.activity import activity_record
+
+    for n in range(55):
+        activity_record(
+            actor=head,
+            verb="updated",
+            target=borealis,
+            alliance=borealis,
+            changes={"name": [f"OLD{n:02d}", f"NEW{n:02d}"]},
+        )
+    signed_in(client, head)
+    first = text(client.get(page_of(borealis)))
+    assert "from OLD54 to NEW54" in first and "from OLD00 to NEW00" not in first
+    second = text(client.get(page_of(borealis), {"activity-page": "2"}))
+    assert "from OLD00 to NEW00" in second
+    assert client.get(page_of(borealis), {"activity-page": "x"}).status_code == 200
