@@ -702,8 +702,9 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
                     names.get(s.code, s.code) for s in intake.requested_services.all()
                 ),
                 "recommendation": present_recommendation(live, names) if live else None,
+                # Who was weighed, and their load, is for those who triage (as in the API).
                 "stored": present_recommendation(intake.decision_recommendation, names)
-                if intake.decision_recommendation
+                if allowed and intake.decision_recommendation
                 else None,
                 "accept_form": forms_["accept"],
                 "decline_form": forms_["decline"],

@@ -187,6 +187,20 @@ def test_an_accepted_request_shows_the_recommendation_it_was_decided_on(client, 
     assert 'name="do"' not in page  # decided: nothing left to do
 
 
+def test_a_declined_request_keeps_its_recommendation_for_those_who_triage(client, lead, people):
+    intake = IntakeFactory(status=IntakeStatus.TRIAGE, requester=UserFactory(is_staff=True))
+    client.force_login(lead)
+    client.post(triage(intake), {"do": "decline", "reason": "Outside strategy"})
+    intake.refresh_from_db()
+    assert intake.decision_recommendation["services"][0]["service"] == "startup"
+    page = client.get(triage(intake)).content.decode()
+    assert "The recommendation when it was decided" in page
+    assert "Alliance start-up: Nadia Kerr recommended" in page
+    client.force_login(intake.requester)  # staff, but no triager: not who was weighed
+    page = client.get(triage(intake)).content.decode()
+    assert "Outside strategy" in page and "Nadia Kerr" not in page
+
+
 def test_a_request_decided_before_recommendations_were_kept_says_so(client, lead):
     intake = IntakeFactory(status=IntakeStatus.DECLINED, decline_reason="No", decided_by=lead)
     client.force_login(lead)
