@@ -5,6 +5,7 @@ the number of rows."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,14 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliances.calendar import today
-from alliances.choices import Stage
+from alliances.choices import Role, Stage
 from governance.choices import MeetingStatus
+from resourcing import home as resourcing_home
 from resourcing.choices import IntakeStatus, MessageKind, TaskStatus
 from resourcing.models import IntakeMessage
 from tests.alliances.factories import AllianceFactory, MembershipFactory
 from tests.governance.factories import ActionItemFactory, MeetingFactory, ObligationFactory
 from tests.reports.factories import StatusReportFactory
-from tests.resourcing.factories import IntakeFactory, TaskFactory
+from tests.resourcing.factories import IntakeFactory, TaskFactory, TaskTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,10 +234,6 @@ def test_requester_sees_only_their_requests_and_the_question_waiting(client, req
 
 
 def test_a_user_with_several_roles_sees_each_section(client, lead):
-    from django.contrib.auth.models import Group
-
-    from alliances.choices import Role
-
     lead.groups.add(Group.objects.get_or_create(name=Role.EXECUTIVE)[0])
     lead._alliance_roles = None
     page = home(client, lead)
@@ -307,3 +305,17 @@ def test_home_queries_do_not_grow_with_the_rows(client, request, role, lead):
     many = queries(client, user)
     assert one == many, f"{role}: {one} queries with one row, {many} with fifteen"
     assert many <= 25, f"{role}: {many} queries"
+
+
+def test_demand_kept_for_one_reader_is_not_shown_to_another(lead, head):
+    """The head's pipeline counts a confidential request; a lead's must not, even just after
+    the head's figures were kept."""
+    TaskTemplateFactory(offset_days=0, effort_hours=8)
+    IntakeFactory(confidential=True, desired_start_date=days(7), services=["startup"])
+
+    def pipeline(user):
+        rows = resourcing_home.demand_by_service(user=user)
+        return {row["service"]: row["pipeline_hours"] for row in rows}["startup"]
+
+    assert pipeline(head) >= 8
+    assert pipeline(lead) == pipeline(head) - 8
