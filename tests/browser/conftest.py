@@ -96,7 +96,13 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def demo_server():
-    """The base URL of a live server on a fresh demo database, and a worker beside it."""
+    """The base URL of a live server on a fresh demo database, and a worker beside it.
+
+    BROWSER_TESTS_URL (for instance http://127.0.0.1:8000 of `make run`, on the demo data)
+    runs the tests against that server instead; they change its data as they go."""
+    if os.environ.get("BROWSER_TESTS_URL"):
+        yield os.environ["BROWSER_TESTS_URL"].rstrip("/")
+        return
     for name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"):
         (WORK / name).unlink(missing_ok=True)
     for name in ("broker", "cache", "media", "artifacts"):
@@ -186,7 +192,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def page(page):
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=15_000)
     return page
 
 
@@ -241,6 +248,7 @@ class Shots:
 @pytest.fixture
 def shot(page, request):
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    shutil.rmtree(ARTIFACTS / name, ignore_errors=True)
     return Shots(page, ARTIFACTS / name)
 
 
