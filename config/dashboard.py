@@ -6,6 +6,7 @@ import json
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html
+from django.utils.text import Truncator
 
 from alliances import access
 from alliances.choices import Role
@@ -17,6 +18,7 @@ from reports.access import can_download_portfolio
 from resourcing import home as resourcing_home
 
 RAG_COLOURS = {"red": "#dc2626", "amber": "#f59e0b", "green": "#16a34a"}
+QUESTION_CHARS = 300
 LINK = "font-medium text-primary-600 dark:text-primary-500"
 STATE_VARIANTS = {
     "submitted": "info",
@@ -269,15 +271,19 @@ def changes_table(changes: dict) -> dict:
     return {"headers": ["When", "Alliance", "What", "Change"], "rows": rows}
 
 
-def requests_table(mine: dict, detail_url) -> dict:
+def requests_table(mine: dict, list_url) -> dict:
+    """Each request links to its portal page (where the question is answered), when the
+    portal is installed."""
     rows = []
     for r in mine["requests"]:
         variant = STATE_VARIANTS.get(r.status, "")
+        link = _url("admin:portal_request", r.pk) or list_url
+        question = Truncator(r.question or "").chars(QUESTION_CHARS)
         rows.append(
             [
-                _sub(_link(detail_url, r.title), display.day(r.submitted_at)),
+                _sub(_link(link, r.title), display.day(r.submitted_at)),
                 display.badge(r.get_status_display(), variant),
-                _sub(display.badge("Question for you", "warning"), r.question)
+                _sub(_link(link, display.badge("Answer the question", "warning")), question)
                 if r.question
                 else display.EMPTY,
             ]

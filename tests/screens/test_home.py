@@ -228,6 +228,8 @@ def test_requester_sees_only_their_requests_and_the_question_waiting(client, req
     assert "Your requests" in page
     assert "My asked deal" in page and "Needs information" in page
     assert "Is the CDA signed?" in page and "1 waiting for your answer" in page
+    assert "Answer the question" in page
+    assert reverse("admin:portal_request", args=[asked.pk]) in page  # where it is answered
     assert "My waiting deal" in page
     assert "Another person" not in page
     assert "Front door and alliances" not in page and "My work" not in page
