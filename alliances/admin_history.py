@@ -33,6 +33,7 @@ MOVES = {
     "wait_on_partner": "set waiting on the partner",
     "block": "blocked",
     "complete": "completed",
+    "done": "marked as done",
     "cancel": "cancelled",
     "reopen": "reopened",
 }
@@ -54,7 +55,7 @@ class Names:
             for key, pair in (entry.changes or {}).items():
                 if not isinstance(pair, list | tuple) or len(pair) != 2:
                     continue
-                values = {value for value in pair if value not in (None, "")}
+                values = {value for value in pair if isinstance(value, str | int) and value != ""}
                 if key in codes:
                     codes[key] |= {str(value) for value in values}
                 elif _is_person(model, key):
@@ -93,8 +94,10 @@ def _is_person(model, key: str) -> bool:
 
 
 def _value(model, key: str, value, names: Names) -> str:
-    if value in (None, ""):
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list | dict):
+        return _short(", ".join(map(str, value)) if isinstance(value, list) else str(value))
     if key in names.labels:
         return names.label(key, value)
     if _is_person(model, key):
@@ -116,7 +119,10 @@ def _value(model, key: str, value, names: Names) -> str:
             return value
     if field is not None and field.is_relation:
         return ""  # another record: named by the field alone
-    text = str(value)
+    return _short(str(value))
+
+
+def _short(text: str) -> str:
     return text if len(text) <= 60 else f"{text[:57]}…"
 
 
@@ -133,7 +139,9 @@ def changes_in_words(model, changes: dict, names: Names, limit: int = 4) -> str:
             continue
         before, after = (_value(model, key, value, names) for value in pair)
         label = _field_label(model, key)
-        if not before and not after:
+        if isinstance(_field(model, key), models.TextField):
+            parts.append(label)  # long text: named, not quoted
+        elif not before and not after:
             parts.append(label)
         elif pair[0] in (None, ""):
             parts.append(f"{label} to {after}")
@@ -270,7 +278,12 @@ def _month(raw) -> str:
 
 
 def sentence(entry, names: Names) -> str:
-    text = f"{person(entry.actor)} {what_happened(entry, names)}"
+    try:
+        what = what_happened(entry, names)
+    except (TypeError, ValueError, AttributeError, StopIteration):
+        # A payload in a shape this page does not know still reads as a sentence.
+        what = f"{entry.verb.replace('_', ' ')}: {entry.object_repr}"
+    text = f"{person(entry.actor)} {what}"
     note = (entry.note or "").strip()
     if note:
         text += f": “{note if len(note) <= 200 else note[:197] + '…'}”"

@@ -362,3 +362,25 @@ def test_a_long_history_comes_in_pages(client, head, borealis):
     second = text(client.get(page_of(borealis), {"activity-page": "2"}))
     assert "from OLD00 to NEW00" in second
     assert client.get(page_of(borealis), {"activity-page": "x"}).status_code == 200
+
+
+def test_history_copes_with_any_payload(client, head, borealis):
+    from alliances.activity import activity_record
+
+    activity_record(
+        actor=head,
+        verb="held",
+        target=borealis,
+        alliance=borealis,
+        changes={"attendees": [[], [1, 2]], "status": [{"a": 1}, None]},
+    )
+    activity_record(
+        actor=head,
+        verb="updated",
+        target=borealis,
+        alliance=borealis,
+        changes={"description": ["A long text", "A longer text"]},
+    )
+    page = text(signed_in(client, head).get(page_of(borealis)))
+    assert "recorded the alliance as held" in page
+    assert "changed the description" in page and "A longer text" not in page
