@@ -481,6 +481,8 @@ def unfold_look(form):
     button's form reads like the rest of the admin. Widgets already styled are left alone."""
     for field in form.fields.values():
         widget = field.widget
+        if getattr(widget, "input_type", "") == "date" and not getattr(widget, "format", None):
+            widget.format = "%Y-%m-%d"  # what a browser's date input reads
         if widget.attrs.get("class"):
             continue
         if isinstance(widget, forms.CheckboxSelectMultiple):
@@ -572,7 +574,10 @@ class ButtonsMixin:
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _action(self, request, pk, *, title, intro, form_class, write, about_object=False):
+    def _action(
+        self, request, pk, *, title, intro, form_class, write, about_object=False, initial=None
+    ):
+        """The form page of one button. `initial(obj)`, when given, fills the form first."""
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         match = request.resolver_match
         prefix = self._url_name("")
@@ -580,6 +585,8 @@ class ButtonsMixin:
         if not self.may_press(request, obj, name):
             raise PermissionDenied
         kwargs = {self.model._meta.model_name: obj} if about_object else {}
+        if initial is not None:
+            kwargs["initial"] = initial(obj)
         form = form_class(request.POST if request.method == "POST" else None, **kwargs)
         unfold_look(form)
         if request.method == "POST" and form.is_valid():
@@ -1078,6 +1085,10 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
             title="Reschedule",
             intro="Its open logistics steps move by the same number of days; done ones stay.",
             form_class=RescheduleForm,
+            initial=lambda meeting: {
+                "starts_local": meeting.local_start.replace(tzinfo=None),
+                "time_zone": meeting.time_zone,
+            },
             write=lambda meeting, data: meeting_services.meeting_reschedule(
                 actor=request.user,
                 meeting=meeting,
@@ -1559,6 +1570,7 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
             title="Met",
             intro="A recurring obligation's next occurrence is created.",
             form_class=MetForm,
+            initial=lambda obligation: {"met_on": today()},
             write=lambda obligation, data: obligation_services.obligation_meet(
                 actor=request.user, obligation=obligation, met_on=data["met_on"], note=data["note"]
             ),

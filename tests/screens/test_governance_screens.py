@@ -205,3 +205,14 @@ def test_the_agreements_and_training_lists_keep_a_constant_number_of_queries(
     for url, count in zip(lists, counts, strict=True):
         with django_assert_max_num_queries(count):
             client.get(url)
+
+
+def test_the_reschedule_and_met_forms_start_from_what_stands(client, lead):
+    meeting = MeetingFactory(body__alliance=AllianceFactory(lead=lead), time_zone="Asia/Tokyo")
+    obligation = ObligationFactory(agreement__alliance=meeting.alliance)
+    client.force_login(lead)
+    page = client.get(f"{MEETINGS}{meeting.pk}/reschedule/").content.decode()
+    assert f'value="{meeting.local_start:%Y-%m-%dT%H:%M}"' in field_block(page, "starts_local")
+    assert '<option value="Asia/Tokyo" selected>' in page
+    page = client.get(f"{REGISTER}{obligation.pk}/met/").content.decode()
+    assert f'value="{today().isoformat()}"' in field_block(page, "met_on")
