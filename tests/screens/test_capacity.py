@@ -69,3 +69,20 @@ def test_the_capacity_page_takes_a_fixed_number_of_queries(client, lead):
     client.force_login(lead)
     small = capacity_queries(client, 1)
     assert capacity_queries(client, 8) == small == CAPACITY_PAGE_QUERIES
+
+
+def test_the_specialist_list_names_services_and_warns_of_overload(client, lead):
+    over = SpecialistFactory(
+        user__first_name="Olu", user__last_name="Over", weekly_capacity_hours="1.0"
+    )
+    TaskFactory(assignee=over.user, effort_hours="60.0", due_date=timezone.localdate())
+    full = SpecialistFactory(services=["reporting"], wip_limit=1)
+    TaskFactory(assignee=full.user, effort_hours="1.0", due_date=timezone.localdate())
+    SpecialistFactory(active=False)
+    client.force_login(lead)
+    page = client.get(reverse("admin:resourcing_specialist_changelist")).content.decode()
+    assert "Alliance start-up" in page and "Measurement and reporting" in page
+    assert "500%: over capacity" in page
+    assert "at the work-in-progress limit" in page
+    assert "1 of 1" in page
+    assert "Inactive" in page
