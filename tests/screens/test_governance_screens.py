@@ -216,3 +216,14 @@ def test_the_reschedule_and_met_forms_start_from_what_stands(client, lead):
     assert '<option value="Asia/Tokyo" selected>' in page
     page = client.get(f"{REGISTER}{obligation.pk}/met/").content.decode()
     assert f'value="{today().isoformat()}"' in field_block(page, "met_on")
+
+
+def test_the_buttons_keep_their_plain_pairs_for_other_pages(client, lead):
+    obligation = ObligationFactory(agreement__alliance=AllianceFactory(lead=lead))
+    client.force_login(lead)
+    response = client.get(f"{REGISTER}{obligation.pk}/change/")
+    pairs = response.context["object_buttons"]
+    assert (f"{REGISTER}{obligation.pk}/met/", "Met") in pairs
+    items = {item["name"]: item for item in response.context["object_button_items"]}
+    assert items["met"]["icon"] == "check_circle" and items["met"]["variant"] == "primary"
+    assert items["waive"]["variant"] == "default"
