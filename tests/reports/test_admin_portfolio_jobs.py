@@ -21,10 +21,10 @@ def test_the_page_queues_a_job_and_its_page_shows_progress_then_the_download(
     assert response["Location"] == f"{PAGE}jobs/{job.pk}/"
     assert job.filters == {"stage": ["development"]}
     waiting = client.get(response["Location"]).content.decode()
-    assert "Queued" in waiting and 'http-equiv="refresh"' in waiting
+    assert "Queued" in waiting and 'hx-trigger="every 2s"' in waiting  # updates itself
     assert jobs.run_job(job.pk) == "done"
     done = client.get(response["Location"]).content.decode()
-    assert 'http-equiv="refresh"' not in done
+    assert 'hx-trigger="every 2s"' not in done
     assert f"/api/v1/reports/portfolio-jobs/{job.pk}/file/" in done
     assert client.get(f"/api/v1/reports/portfolio-jobs/{job.pk}/file/").status_code == 200
     assert f"Job {job.pk}" in client.get(PAGE).content.decode()  # among the recent ones

@@ -30,6 +30,9 @@ def test_the_job_page_shows_a_progress_bar_then_the_download(client, executive):
     waiting = client.get(f"{PAGE}jobs/{job.pk}/").content.decode()
     assert 'role="progressbar"' in waiting and 'aria-valuenow="0"' in waiting
     assert "Queued" in waiting and "0 of 0 alliances" in waiting
+    # It updates itself in place (htmx, served by unfold), not by reloading the page, which
+    # axe-core counts as a critical failure (meta-refresh).
+    assert 'hx-trigger="every 2s"' in waiting and 'http-equiv="refresh"' not in waiting
     assert jobs.run_job(job.pk) == "done"
     done = client.get(f"{PAGE}jobs/{job.pk}/").content.decode()
     assert 'aria-valuenow="100"' in done
