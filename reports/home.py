@@ -26,7 +26,7 @@ from alliances.choices import Stage, TransitionField
 from alliances.models import Alliance, StageTransition
 
 from .choices import Rag, Trend
-from .latest import due_month, missing_q, next_month, previous_month, with_latest
+from .latest import annotations, due_month, missing_q, next_month, previous_month, with_latest
 from .models import StatusReport
 from .portfolio.columns import label, person
 from .portfolio.read import Change, therapeutic_areas
@@ -94,12 +94,14 @@ def portfolio_grid(*, user) -> dict:
     goes to the worse); and the whole portfolio's RAG mix. Two queries."""
     cells: dict = defaultdict(Counter)
     mix: Counter = Counter()
+    latest_rag = annotations()["latest_rag"][0]  # one indexed lookup per alliance
     for stage, area, rag, n in (
-        with_latest(Alliance.objects.visible_to(user))
+        Alliance.objects.visible_to(user)
+        .annotate(latest_rag=latest_rag)
         .order_by()
-        .values("stage", "therapeutic_area", "latest__rag")
+        .values("stage", "therapeutic_area", "latest_rag")
         .annotate(n=Count("pk"))
-        .values_list("stage", "therapeutic_area", "latest__rag", "n")
+        .values_list("stage", "therapeutic_area", "latest_rag", "n")
     ):
         cells[stage, area][rag] += n
         mix[rag] += n
