@@ -163,7 +163,7 @@ class HistoryInline(StaffInline):
     tab = True
     tab_order = 90
     hide_title = True
-    per_page = 50
+    per_page = 20
     verbose_name = "history entry"
     verbose_name_plural = "history"
 

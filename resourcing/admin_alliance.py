@@ -79,7 +79,7 @@ class TasksOfAllianceInline(StaffInline):
     tab = True
     tab_order = 30
     hide_title = True
-    per_page = 50
+    per_page = 25
     verbose_name = "open task"
     verbose_name_plural = "open tasks"
 
