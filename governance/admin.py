@@ -950,7 +950,10 @@ class MeetingAdmin(ButtonsMixin, RoleAdmin):
     @admin.display(description="Attended")
     def attended(self, meeting):
         people = [
-            f"{body_services._person(m)} ({Side(m.side).label})"
+            # A partner's people are named with their company already.
+            body_services._person(m)
+            if m.side == Side.PARTNER
+            else f"{body_services._person(m)} (ours)"
             for m in meeting.attendees.select_related("user", "contact__partner")
         ]
         return ", ".join(people) or "—"
