@@ -19,12 +19,12 @@ from .conftest import (
 pytestmark = pytest.mark.browser
 
 
-def first_link(page, list_name: str, pattern: str) -> str:
+def first_link(page, list_name: str, pattern: str, query: str = "") -> str:
     """The first object's page from a list: the first link whose address matches."""
-    open_page(page, url(list_name))
+    open_page(page, url(list_name) + query)
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
     found = [href for href in hrefs if re.search(pattern, href)]
-    assert found, f"no link matching {pattern!r} on {url(list_name)}"
+    assert found, f"no link matching {pattern!r} on {url(list_name)}{query}"
     return found[0]
 
 
@@ -40,7 +40,11 @@ PAGES = [
     ("lead", "alliance list", "admin:alliances_alliance_changelist"),
     ("lead", "alliance page", ("admin:alliances_alliance_changelist", ALLIANCE)),
     ("lead", "intake list", "admin:resourcing_intakerequest_changelist"),
-    ("lead", "triage page", ("admin:resourcing_intakerequest_changelist", r"/\d+/triage/$")),
+    (
+        "lead",
+        "triage page",
+        ("admin:resourcing_intakerequest_changelist", r"/\d+/triage/$", "?status=triage"),
+    ),
     ("specialist", "task queue", "admin:resourcing_task_changelist"),
     ("specialist", "task page", ("admin:resourcing_task_changelist", TASK)),
     ("lead", "obligations", "admin:governance_obligation_changelist"),
