@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from copy import copy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,20 +25,23 @@ def max_rss_mb() -> float:
 
 
 def same_row(wb, source, row, styled: bool) -> list:
+    """The row's cells for openpyxl to write again: values only, or the same cells (value,
+    type, number format, font, fill and alignment)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     values = []
     for c in row:
-        if not styled or c.value is None:
+        if not styled or (c.value is None and not c.has_style):
             values.append(c.value)
             continue
         target = WriteOnlyCell(wb[source.title], value=c.value)
         target.data_type = c.data_type
-        if c.number_format != "General":
-            target.number_format = c.number_format
-        if c.font and c.font.b:
-            target.font = Font(bold=True)
+        if c.has_style:
+            if c.number_format != "General":
+                target.number_format = c.number_format
+            target.font = copy(c.font)
+            target.fill = copy(c.fill)
+            target.alignment = copy(c.alignment)
         values.append(target)
     return values
 
@@ -68,7 +72,8 @@ def child(kind: str) -> dict:
         if kind.startswith("raw"):
             # Every row of every sheet the export wrote, read back into memory first (not
             # timed), then written by openpyxl: as plain values ("raw-values"), or as the same
-            # cells, number formats and bold included ("raw-cells", cells built untimed).
+            # cells, number formats, fonts, fills and alignment included ("raw-cells", cells
+            # built untimed).
             portfolio_workbook_build(PortfolioQuery(user=user, params=since), out=out)
             styled = kind.startswith("raw-cells")
             written = load_workbook(out, read_only=not styled)

@@ -6,6 +6,7 @@ import datetime
 import warnings
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart.data_source import (
     AxDataSource,
     NumData,
@@ -128,6 +129,27 @@ def header_cells(ws, headers: list[str], numeric: set[int] = frozenset()) -> lis
         c.alignment = HEADER_RIGHT if index in numeric else HEADER_LEFT
         cells.append(c)
     return cells
+
+
+def template(ws, *, number_format=None, font=None, fill=None, alignment=None, as_text=False):
+    """A maker of cells styled alike, for a sheet's rows: the style is looked up once, and each
+    cell copies it (setting a style cell by cell costs more than writing the cell). `as_text`:
+    the value is written as a string whatever it looks like (the caller has cleaned it)."""
+    templates = ws.__dict__.setdefault("_templates", {})
+    key = (number_format, font, fill, alignment, as_text)
+    if key not in templates:
+        model = styled(ws, None, number_format=number_format, font=font, fill=fill,
+                       alignment=alignment)  # fmt: skip
+        style = model._style
+
+        def make(value):
+            c = Cell(ws, row=1, column=1, value=value, style_array=style)
+            if as_text:
+                c.data_type = "s"
+            return c
+
+        templates[key] = make
+    return templates[key]
 
 
 def styled(ws, value, *, number_format=None, font=None, fill=None, alignment=None):

@@ -42,7 +42,7 @@ from governance.querysets import obligation_overdue_q
 
 from ..safe_cells import cell, money_format, text
 from .columns import CONFIDENTIAL, person
-from .layout import DATE, header_cells
+from .layout import DATE, header_cells, template
 from .params import PortfolioQuery
 
 OBLIGATIONS_DAYS = 90
@@ -176,7 +176,7 @@ def _obligation_row(ws, row, *, day: datetime.date) -> list:
             None,
             *shown,
             None,
-            cell(ws, due, DATE),
+            template(ws, number_format=DATE)(due),
             late,
             None,
             None,
@@ -191,9 +191,9 @@ def _obligation_row(ws, row, *, day: datetime.date) -> list:
         text(ws, agreement),
         *shown,
         text(ws, title),
-        cell(ws, due, DATE),
+        template(ws, number_format=DATE)(due),
         late,
-        cell(ws, money, money_format(currency)) if money is not None else None,
+        template(ws, number_format=money_format(currency))(money) if money is not None else None,
         currency or None,
         text(ws, owner) if owner else None,
         _label(ObligationStatus, status),

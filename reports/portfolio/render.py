@@ -6,7 +6,6 @@ import datetime
 from collections import Counter
 
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -81,18 +80,19 @@ def wrapped(ws, value: str | None):
     """User text, wrapped in its cell: always a string cell, forbidden characters stripped."""
     if value is None:
         return None
-    c = WriteOnlyCell(ws, value=clean_text(value))
-    c.data_type = "s"
-    c.alignment = layout.WRAP
-    return c
+    return layout.template(ws, alignment=layout.WRAP, as_text=True)(clean_text(value))
 
 
 def _month(ws, value):
-    return layout.styled(ws, value, number_format=layout.MONTH) if value else None
+    return layout.template(ws, number_format=layout.MONTH)(value) if value else None
 
 
 def _date(ws, value):
-    return layout.styled(ws, value, number_format=layout.DATE) if value else None
+    return layout.template(ws, number_format=layout.DATE)(value) if value else None
+
+
+def _money(ws, value, currency):
+    return layout.template(ws, number_format=money_format(currency))(value)
 
 
 # Register ----------------------------------------------------------------------------------
@@ -119,7 +119,6 @@ def _register_row(ws, row) -> list:
     (code, name, partner, kind, area, stage, status, kind_of_deal, direction, model,
      lf, ll, lu, sf, sl, su, rag, trend, headline, month, start, upfront, milestones,
      currency, open_tasks, overdue_tasks, confidential) = row  # fmt: skip
-    money = money_format(currency)
     # Labels, dates, numbers and currency codes are ours; only user text needs text().
     return [
         text(ws, code),
@@ -140,8 +139,8 @@ def _register_row(ws, row) -> list:
         wrapped(ws, headline) if headline else None,
         _month(ws, month),
         _date(ws, start),
-        cell(ws, upfront, money) if upfront is not None else None,
-        cell(ws, milestones, money) if milestones is not None else None,
+        _money(ws, upfront, currency) if upfront is not None else None,
+        _money(ws, milestones, currency) if milestones is not None else None,
         currency or None,
         open_tasks,
         overdue_tasks,
@@ -538,7 +537,7 @@ def write_changes(wb, query: PortfolioQuery) -> None:
             ws,
             number,
             [
-                layout.styled(ws, plain(change.when), number_format=layout.DATETIME),
+                layout.template(ws, number_format=layout.DATETIME)(plain(change.when)),
                 text(ws, change.code),
                 text(ws, change.name),
                 change.confidential,
