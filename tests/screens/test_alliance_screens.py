@@ -61,7 +61,9 @@ def test_the_confidential_banner_only_on_confidential_alliances(client, head, bo
     signed_in(client, head)
     assert "Confidential alliance" in text(client.get(page_of(secret)))
     assert 'role="alert"' in text(client.get(page_of(secret)))
-    assert "Confidential alliance" not in text(client.get(page_of(borealis)))
+    plain = text(client.get(page_of(borealis)))
+    assert "Confidential alliance" not in plain
+    assert "Where the alliance stands" in plain and ">Pre-PoC<" in plain and ">Start-up<" in plain
 
 
 def test_a_hidden_alliance_page_is_not_there(client, lead2, head):
