@@ -78,8 +78,8 @@ bench: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/governance.py
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/calendar_feed.py
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/obligations.py
-	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/pages.py
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python manage.py seed_reports
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python bench/pages.py
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-1k.sqlite3 $(BIN)/python manage.py migrate --noinput --verbosity 0
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-1k.sqlite3 $(BIN)/python manage.py seed_portfolio --alliances 1000
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-1k.sqlite3 $(BIN)/python manage.py seed_resourcing --specialists 50 --tasks 10000

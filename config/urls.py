@@ -27,10 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "Alliance portfolio"
-admin.site.site_title = "Alliance portfolio"
-admin.site.index_title = "Alliance management"
-
 
 def _api(request) -> bool:
     return request.path.startswith("/api/")
