@@ -450,7 +450,9 @@ class AllianceAdmin(RoleAdmin):
                 if hasattr(error, "error_dict") and "note" in error.error_dict:
                     form.add_error("note", error.error_dict["note"])
                 else:
-                    self.message_user(request, refusal_message(error), messages.ERROR)
+                    self.message_user(
+                        request, f"Not moved: {refusal_message(error)}", messages.ERROR
+                    )
                     return redirect(page)
             except REFUSALS as error:
                 self.message_user(request, f"Not moved: {refusal_message(error)}", messages.ERROR)
