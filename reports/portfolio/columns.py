@@ -56,7 +56,7 @@ FRONT_DOOR = [
     ("Requester", 18, "Who asked."),
     ("Therapeutic area", 16, "The request's area."),
     ("Status", 12, "Submitted, in triage or needs information."),
-    ("Age (business days)", 12, "Business days since it last entered submitted."),
+    ("Age (business days)", 15, "Business days since it last entered submitted."),
     ("SLA due", 11, "Triage is due by the end of this day."),
     ("Overdue", 9, "Still waiting for triage past its SLA (TRUE or FALSE)."),
 ]

@@ -20,7 +20,7 @@ from openpyxl.chart.data_source import (
 from openpyxl.chart.series import Series, SeriesLabel
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 PRODUCT = "Alliance portfolio"
@@ -204,13 +204,6 @@ def table(ws, name: str, headers: list[str], rows: int) -> None:
         ws.add_table(t)
 
 
-def _ref(ws, col: int, first: int, last: int, *, by_row: int | None = None) -> str:
-    sheet = quote_sheetname(ws.title)
-    if by_row is not None:
-        return f"{sheet}!${get_column_letter(first)}${by_row}:${get_column_letter(last)}${by_row}"
-    return f"{sheet}!${get_column_letter(col)}${first}:${get_column_letter(col)}${last}"
-
-
 def series(values_ref: str, values: list, labels_ref: str, labels: list, title: str) -> Series:
     """A chart series carrying its values and category labels (a chart cache), so clients
     that do not recalculate (previewers, phones) still draw it."""
@@ -238,7 +231,6 @@ def series(values_ref: str, values: list, labels_ref: str, labels: list, title: 
 
 
 def show_axes(chart) -> None:
+    """Axes drawn: openpyxl marks them deleted unless told otherwise."""
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
-    chart.y_axis.numFmt = None

@@ -187,7 +187,7 @@ def _obligation_row(ws, row, *, day: datetime.date) -> list:
     return [
         text(ws, code),
         text(ws, name),
-        confidential,
+        bool(confidential),
         text(ws, agreement),
         *shown,
         text(ws, title),

@@ -123,7 +123,7 @@ def _register_row(ws, row) -> list:
     return [
         text(ws, code),
         text(ws, name),
-        confidential,
+        bool(confidential),
         text(ws, partner),
         label(PartnerKind, kind),
         text(ws, area),
@@ -540,7 +540,7 @@ def write_changes(wb, query: PortfolioQuery) -> None:
                 layout.template(ws, number_format=layout.DATETIME)(plain(change.when)),
                 text(ws, change.code),
                 text(ws, change.name),
-                change.confidential,
+                bool(change.confidential),
                 *(text(ws, value) for value in (title, before, after)),
                 text(ws, by),
                 wrapped(ws, change.note) if change.note else None,
@@ -579,8 +579,8 @@ def _request_rows(ws, *, user, day: datetime.date, requests=None) -> int:
 
 def _applied(labels: list[str]) -> str:
     if not labels:
-        return "All open requests (the workbook's filters on alliances do not apply to them)."
-    return f"Filtered as the workbook is, by {', '.join(labels)}."
+        return "All open requests"
+    return f"Filtered by {', '.join(labels)}"
 
 
 def _pipeline_counts(ws, *, user, day: datetime.date, requests=None) -> int:

@@ -137,6 +137,7 @@ def test_rows_order_types_and_formats(api, executive, book):
     by_header = dict(zip(HEADER, cells[0], strict=True))
     assert by_header["Due date"].is_date
     assert by_header["Due date"].number_format == "d mmm yyyy"
+    assert by_header["Confidential"].data_type == "b"
     assert by_header["Days overdue"].data_type == "n"
     assert by_header["Amount"].data_type == "n"
     assert by_header["Amount"].number_format == '#,##0 "USD"'

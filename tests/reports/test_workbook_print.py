@@ -209,6 +209,7 @@ def test_a_new_report_edited_tells_one_story(api, lead, portfolio):  # noqa: F81
     rows = list(download(api, lead)["Changes since"].iter_rows(min_row=2, values_only=True))
     story = [(r[4], r[5], r[6]) for r in rows if r[2] == "STORY"]
     month = f"{this:%b %Y}"
+    assert {r[3] for r in rows if r[2] == "STORY"} == {False}  # Confidential, a boolean
     # Written red (the row says so, though the report is amber now), then edited to amber.
     assert story == [
         ("New alliance", None, None),
@@ -228,7 +229,7 @@ def test_front_door_sheets_one_table_each_filtered(api, lead, executive):
     front = list(wb["Front door"].iter_rows(values_only=True))
     assert [row[0] for row in front[1:]] == ["Oncology ask"]
     assert isinstance(front[1][6], bool)
-    assert wb["Front door"].oddHeader.left.text.startswith("Filtered as the workbook is")
+    assert wb["Front door"].oddHeader.left.text == "Filtered by Therapeutic area"
     pipeline = list(wb["Pipeline"].iter_rows(values_only=True))
     assert pipeline[-1][:2] == ("Total", 2)  # counted: every open request not confidential
     demand = wb["Demand"]
