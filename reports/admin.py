@@ -30,14 +30,42 @@ from .portfolio.params import DEFAULT_SINCE_DAYS, SinceField
 
 
 class StatusReportInline(StaffInline):
+    """On the alliance's page: its reports, newest month first, RAG and trend as badges."""
+
     model = StatusReport
     extra = 0
-    fields = ["month", "rag", "trend", "headline", "author", "updated_at"]
+    fields = ["report_month", "rag_badge", "trend_label", "headline", "written_by", "updated"]
     readonly_fields = fields
     ordering = ["-month"]
     show_change_link = True
     max_num = 0  # written from the status report page, which checks the month is open
     tab = True
+    hide_title = True
+    per_page = 12
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="Month")
+    def report_month(self, report):
+        return report.month.strftime("%b %Y")
+
+    @admin.display(description="RAG")
+    def rag_badge(self, report):
+        return display.rag(report.rag, report.get_rag_display())
+
+    @admin.display(description="Trend")
+    def trend_label(self, report):
+        return report.get_trend_display()
+
+    @admin.display(description="Written by")
+    def written_by(self, report):
+        author = report.author
+        return (author.get_full_name() or author.get_username()) if author else display.EMPTY
+
+    @admin.display(description="Last changed")
+    def updated(self, report):
+        return display.moment(report.updated_at)
 
 
 class AllianceWithReportsAdmin(AllianceAdmin):

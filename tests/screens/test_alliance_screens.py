@@ -386,3 +386,20 @@ def test_history_copes_with_any_payload(client, head, borealis):
     page = text(signed_in(client, head).get(page_of(borealis)))
     assert "recorded the alliance as held" in page
     assert "changed the description" in page and "A longer text" not in page
+
+
+def test_the_status_reports_tab_reads_in_words(client, lead):
+    alliance = AllianceFactory(name="BOREALIS", lead=lead)
+    StatusReport.objects.create(
+        alliance=alliance,
+        month=datetime.date(2026, 10, 1),
+        rag="amber",
+        trend="declining",
+        headline="Dosing on hold",
+        author=lead,
+    )
+    client.force_login(lead)
+    page = client.get(f"/admin/alliances/alliance/{alliance.pk}/change/").content.decode()
+    assert "Oct 2026" in page and "Dosing on hold" in page
+    assert "Declining" in page and lead.get_full_name() in page
+    assert "2026-10: amber" not in page
