@@ -12,7 +12,10 @@ busiest specialist, an executive, the head, and a requester.
 
 `python bench/pages.py [DATABASE_URL]` runs against another database (the demo's copy, say):
 then it seeds nothing and signs in as the demo's people (head, lead, specialist, executive,
-requester)."""
+requester).
+
+`BENCH_ONLY=<words>` times only the pages whose label contains those words ("home as the
+lead", "meetings"), to iterate on one page."""
 
 import datetime
 import os
@@ -47,6 +50,7 @@ from resourcing.choices import OPEN_WORK, IntakeStatus, MessageKind  # noqa: E40
 from resourcing.models import IntakeMessage, IntakeRequest, Service, Task  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+ONLY = os.environ.get("BENCH_ONLY", "")
 WARMUP = 2
 TARGET_MS = 150
 MARK = "Bench home intake"
@@ -177,6 +181,11 @@ def measure(client: Client, path: str) -> tuple[float, float, float, int]:
     return statistics.median(wall), statistics.median(cpu), cold, queries
 
 
+def timed(label: str, client: Client, path: str) -> None:
+    if ONLY in label:
+        show(label, *measure(client, path))
+
+
 def show(label: str, median: float, cpu: float, cold: float, queries: int) -> None:
     flag = "" if cpu <= TARGET_MS else f"  (over the {TARGET_MS} ms target)"
     print(
@@ -201,18 +210,16 @@ def main() -> None:
         client = Client()
         client.force_login(people[role])
         clients[role] = client
-        show(f"home as the {role}", *measure(client, "/admin/"))
+        timed(f"home as the {role}", client, "/admin/")
     for who in ("lead", "head"):
         for label, path in LISTS:
-            show(f"{label} as the {who}", *measure(clients[who], path))
-    show(
+            timed(f"{label} as the {who}", clients[who], path)
+    timed(
         "tasks queue as the specialist",
-        *measure(clients["specialist"], "/admin/resourcing/task/?whose=mine&open=yes"),
+        clients["specialist"],
+        "/admin/resourcing/task/?whose=mine&open=yes",
     )
-    show(
-        "tasks, all open, as the lead",
-        *measure(clients["lead"], "/admin/resourcing/task/?open=yes"),
-    )
+    timed("tasks, all open, as the lead", clients["lead"], "/admin/resourcing/task/?open=yes")
 
 
 if __name__ == "__main__":

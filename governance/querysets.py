@@ -5,6 +5,9 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from alliances.calendar import today
 from alliances.models import Partner
@@ -45,7 +48,63 @@ class BodyMemberQuerySet(AllianceOwnedQuerySet):
     alliance_path = "body__alliance"
 
 
+def _year_of(field: str, years: list[int], tz) -> models.Expression:
+    """The local year of `field` among `years` (consecutive, ascending), found by comparing
+    with each year's first instant in `tz`: a few comparisons of the stored value, halving
+    the range each time."""
+
+    def start(year):
+        return timezone.make_aware(datetime.datetime(year, 1, 1), tz)
+
+    def within(low, high):  # years[low:high], the value between their starts
+        if high - low == 1:
+            return models.Value(years[low])
+        middle = (low + high) // 2
+        return models.Case(
+            models.When(**{f"{field}__lt": start(years[middle])}, then=within(low, middle)),
+            default=within(middle, high),
+        )
+
+    return within(0, len(years))
+
+
 class MeetingQuerySet(AllianceOwnedQuerySet):
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """As QuerySet.datetimes. The years (the list's date links) compare stored values with
+        each year's first instant for the twenty years either side of this one and truncate
+        only dates outside them: on SQLite Django truncates every row in Python (0.4 s over
+        40,000 meetings)."""
+        if kind != "year" or LOOKUP_SEP in field_name:
+            return super().datetimes(field_name, kind, order, tzinfo)
+        tz = tzinfo or timezone.get_current_timezone()
+        this_year = timezone.now().year
+        years = list(range(this_year - 20, this_year + 21))
+        first, last = years[0], years[-1] + 1
+        year = models.Case(
+            models.When(
+                models.Q(
+                    **{f"{field_name}__lt": timezone.make_aware(datetime.datetime(first, 1, 1), tz)}
+                )
+                | models.Q(
+                    **{f"{field_name}__gte": timezone.make_aware(datetime.datetime(last, 1, 1), tz)}
+                ),
+                then=ExtractYear(field_name, tzinfo=tz),
+            ),
+            default=_year_of(field_name, years, tz),
+            output_field=models.IntegerField(),
+        )
+        found = (
+            self.filter(**{f"{field_name}__isnull": False})
+            .order_by()
+            .annotate(local_year=year)
+            .values_list("local_year", flat=True)
+            .distinct()
+        )
+        return [
+            timezone.make_aware(datetime.datetime(y, 1, 1), tz)
+            for y in sorted(found, reverse=order == "DESC")
+        ]
+
     def minutes_overdue(self, now=None):
         return self.filter(minutes_overdue_q(now))
 
