@@ -53,6 +53,9 @@ PAGES = [
     ("requester", "my requests", "admin:portal_requests"),
     ("requester", "a request", ("admin:portal_requests", r"/mine/\d+/$")),
     ("executive", "download", "admin:download_portfolio"),
+    ("executive", "portfolio", "admin:alliances_alliance_changelist"),
+    ("lead", "capacity", "admin:capacity"),
+    ("specialist", "calendar", "admin:calendar"),
 ]
 
 
@@ -76,6 +79,17 @@ def test_no_serious_accessibility_violation(page, shot, user, how):
         f"axe-core on {path} as {user}: {len(violations)} critical or serious WCAG 2.1 AA "
         f"violation(s)\n{describe_violations(violations)}"
     )
+
+
+def test_the_accessibility_check_finds_an_unlabelled_control(page):
+    """The check itself: an unlabelled text box is a critical violation it reports."""
+    page.set_content(
+        '<html lang="en"><head><title>Form</title></head><body><main>'
+        '<input type="text" name="reason"></main></body></html>'
+    )
+    violations = axe_violations(page)
+    assert [v["id"] for v in violations] == ["label"], describe_violations(violations)
+    assert 'input[name="reason"]' in describe_violations(violations)
 
 
 WIDE_LISTS = [
