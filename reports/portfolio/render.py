@@ -209,6 +209,13 @@ class Canvas:
             layout.append(ws, row, values, tall)
 
 
+def _as_of(query: PortfolioQuery) -> datetime.datetime:
+    """When the workbook was made: one moment for the Summary and every page's footer."""
+    if getattr(query, "_as_of", None) is None:
+        query._as_of = timezone.now()
+    return query._as_of
+
+
 def _section(ws, title: str):
     return layout.styled(ws, title, font=layout.SECTION)
 
@@ -219,7 +226,7 @@ def _bold(ws, value, number_format=None):
 
 def _heading(ws, canvas: Canvas, query: PortfolioQuery, counts: read.SummaryCounts) -> int:
     user = query.user
-    now = timezone.now()
+    now = _as_of(query)
     zone = timezone.get_current_timezone()
     if counts.confidential:
         masked = f" ({counts.masked} shown as masked rows)" if counts.masked else ""
@@ -692,7 +699,7 @@ def write_dictionary(wb) -> None:
 
 def finish_workbook(wb, query: PortfolioQuery, counts: read.SummaryCounts) -> None:
     """Document properties, and every sheet's printed header and footer."""
-    as_of = plain(timezone.now())
+    as_of = plain(_as_of(query))
     wb.properties.title = f"{layout.PRODUCT}, {as_of:%d %b %Y}"
     wb.properties.subject = "Alliance portfolio workbook"
     wb.properties.creator = wb.properties.lastModifiedBy = layout.PRODUCT
