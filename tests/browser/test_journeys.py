@@ -126,12 +126,14 @@ def test_lead_triages_overrides_with_a_reason_and_lands_on_the_next_request(page
     page.get_by_role("button", name="Accept").click()
     shot("reason-missing")
     assert page.url == triage_url, "an override without its reason was accepted"
-    error = page.get_by_text(re.compile(r"say why|give a reason|why you", re.I)).first
-    expect(error).to_be_visible()
+    # The error is beside the reason's field (in its block), and the choice is kept.
+    reason = page.get_by_label("Why someone else for").first
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    field = reason.locator("xpath=ancestor::div[contains(@class, 'group')][1]")
+    expect(field).to_contain_text(re.compile(r"say why", re.I))
     override = page.get_by_label(re.compile(r"instead of|override|choose someone", re.I)).first
     expect(override).to_have_value(chosen)
 
-    reason = page.get_by_label("Why someone else for").first
     reason.fill("Worked with this partner on the last licence; knows their CMC team.")
     page.get_by_role("button", name="Accept").click()
     shot("accepted")
