@@ -303,8 +303,25 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def horizontal_overflow(page) -> int:
-    """How many pixels the page is wider than the window (0: no horizontal scroll)."""
+def horizontal_overflow(page) -> list[str]:
+    """What scrolls sideways: the page itself, or any box inside it that scrolls (a table in
+    an overflow-x-auto wrapper hides its columns just as well). Empty: nothing does."""
     return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        """() => {
+        const found = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth) {
+            found.push(`the page: ${root.scrollWidth} px in ${root.clientWidth} px`);
+        }
+        for (const box of document.body.querySelectorAll("*")) {
+            const style = getComputedStyle(box);
+            if (!["auto", "scroll"].includes(style.overflowX)) continue;
+            if (box.scrollWidth <= box.clientWidth + 1 || box.clientWidth === 0) continue;
+            const name = box.id ? `#${box.id}` : box.tagName.toLowerCase() +
+                (box.className && typeof box.className === "string"
+                    ? "." + box.className.trim().split(/\\s+/).slice(0, 4).join(".") : "");
+            found.push(`${name}: ${box.scrollWidth} px in ${box.clientWidth} px`);
+        }
+        return found;
+    }"""
     )
