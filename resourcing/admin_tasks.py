@@ -263,7 +263,11 @@ class TaskAdmin(ReadOnlyAdmin):
         )
 
     def get_ordering(self, request):
-        return ["late", "due_date", "priority_rank", "pk"]  # the queue's order: overdue first
+        # The queue's order: overdue first. Filtered on open work, overdue or closed, every
+        # task is late or none is: by due date alone is the same order, read in the index.
+        if request.GET.get(OpenWorkFilter.parameter_name) in {"yes", "overdue", "no"}:
+            return ["due_date", "priority_rank", "pk"]
+        return ["late", "due_date", "priority_rank", "pk"]
 
     def changelist_view(self, request, extra_context=None):
         # A specialist's default view is their own queue.

@@ -351,6 +351,12 @@ class Task(models.Model):
             ),
             # Covers the workbook's open and overdue counts per alliance.
             models.Index(fields=["alliance", "status", "due_date"]),
+            # The task list in its order (by due date), read a page at a time without sorting
+            # every task.
+            models.Index(fields=["due_date"], name="task_due_order_idx"),
+            # Counts a list's tasks without reading the table: who may see a task is said by
+            # its alliance and its assignee.
+            models.Index(fields=["alliance", "assignee", "status"], name="task_visible_count_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", TaskStatus), name="task_status_valid"),
