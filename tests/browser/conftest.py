@@ -288,6 +288,14 @@ def axe_violations(page) -> list[dict]:
     return [v for v in results.response["violations"] if v["impact"] in FAILING_IMPACTS]
 
 
+def assert_accessible(page, where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, (
+        f"axe-core on {where} ({page.url}): {len(violations)} critical or serious WCAG 2.1 AA "
+        f"violation(s)\n{describe_violations(violations)}"
+    )
+
+
 def describe_violations(violations: list[dict]) -> str:
     lines = []
     for violation in violations:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import api_call, api_token, sign_in, url
+from .conftest import api_call, api_token, assert_accessible, sign_in, url
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,7 @@ def test_requester_raises_a_request_and_answers_a_question(page, shot, base_url)
     # Sent empty: every error beside its field.
     page.get_by_role("button", name=re.compile(r"raise|send|submit", re.I)).last.click()
     shot("errors")
+    assert_accessible(page, "the request form with its errors")
     expect(page.get_by_text("Tick at least one kind of help.")).to_be_visible()
 
     page.get_by_label("Name of the partnership").fill(title)
@@ -90,6 +91,7 @@ def test_requester_raises_a_request_and_answers_a_question(page, shot, base_url)
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_text("Write your answer before sending it.")).to_be_visible()
     shot("answer-missing")
+    assert_accessible(page, "the request's page with a missing answer")
     page.get_by_label("Your answer").fill("Non-small-cell lung cancer first; CMC is ready.")
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_text("Non-small-cell lung cancer first; CMC is ready.")).to_be_visible()
@@ -125,6 +127,7 @@ def test_lead_triages_overrides_with_a_reason_and_lands_on_the_next_request(page
     override.select_option(chosen)
     page.get_by_role("button", name="Accept").click()
     shot("reason-missing")
+    assert_accessible(page, "the triage page with a missing reason")
     assert page.url == triage_url, "an override without its reason was accepted"
     # The error is beside the reason's field (in its block), and the choice is kept.
     reason = page.get_by_label("Why someone else for").first
@@ -169,6 +172,7 @@ def test_specialist_starts_blocks_and_completes_from_the_task_page_and_the_queue
     page.get_by_role("button", name="Block", exact=True).click()
     expect(page.get_by_text("This field is required.")).to_be_visible()
     shot("block-reason-missing")
+    assert_accessible(page, "the block form with a missing reason")
     page.get_by_label("Reason").fill("Waiting for the partner's signed CDA.")
     page.get_by_role("button", name="Block", exact=True).click()
     expect(page.get_by_text(f"Blocked: {title}")).to_be_visible()
@@ -214,6 +218,7 @@ def test_executive_filters_and_downloads_the_portfolio(page, shot):
     link = page.get_by_role("link", name=re.compile(r"Download the workbook", re.I))
     expect(link).to_be_visible(timeout=90_000)
     shot("ready")
+    assert_accessible(page, "the workbook's job page")
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
@@ -239,6 +244,7 @@ def test_head_moves_an_alliance_stage_with_its_buttons(page, shot):
     confirm = page.get_by_role("button", name=f"Move to {stage}")
     expect(confirm).to_be_visible()
     shot("confirm")
+    assert_accessible(page, "the move's page")
     note = page.get_by_role("textbox")
     if note.count():
         note.first.fill("The steering committee agreed the move.")
