@@ -136,7 +136,9 @@ def template(ws, *, number_format=None, font=None, fill=None, alignment=None, as
     cell copies it (setting a style cell by cell costs more than writing the cell). `as_text`:
     the value is written as a string whatever it looks like (the caller has cleaned it)."""
     templates = ws.__dict__.setdefault("_templates", {})
-    key = (number_format, font, fill, alignment, as_text)
+    # By identity: the styles are this module's constants, and hashing one costs more than
+    # the cell.
+    key = (number_format, id(font), id(fill), id(alignment), as_text)
     if key not in templates:
         model = styled(ws, None, number_format=number_format, font=font, fill=fill,
                        alignment=alignment)  # fmt: skip
