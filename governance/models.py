@@ -646,6 +646,9 @@ class Obligation(models.Model):
                 fields=["status", "met_on", "kind", "currency", "direction", "amount", "alliance"],
                 name="obligation_money_met_idx",
             ),
+            # The register's currency filter (the currencies of the obligations one may see)
+            # without reading the table, the alliances in order for the visibility rule.
+            models.Index(fields=["currency", "alliance"], name="obligation_currency_idx"),
         ]
         constraints = [
             models.CheckConstraint(
