@@ -27,7 +27,12 @@ class StatusReport(models.Model):
 
     class Meta:
         ordering = ["-month", "alliance"]
-        indexes = [models.Index(fields=["alliance", "-month"])]
+        indexes = [
+            models.Index(fields=["alliance", "-month"]),
+            # The home's RAG mix by month without reading the table (the alliance for the
+            # visibility rule).
+            models.Index(fields=["month", "rag", "alliance"], name="status_report_rag_mix_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "month"], name="status_report_one_per_month"
