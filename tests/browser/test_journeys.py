@@ -225,6 +225,13 @@ def test_executive_filters_and_downloads_the_portfolio(page, shot):
     assert download.suggested_filename.endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert "Summary" in workbook.sheetnames, workbook.sheetnames
+    # The filter chosen on the page is the workbook's.
+    filters = [
+        row[1]
+        for row in workbook["Summary"].iter_rows(max_row=20, max_col=2, values_only=True)
+        if row[0] == "Filters"
+    ]
+    assert filters and "Red" in str(filters[0]), filters
 
 
 def test_head_moves_an_alliance_stage_with_its_buttons(page, shot):
