@@ -192,9 +192,20 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def page(page):
+    """pytest-playwright's page, with patient timeouts; any server error it meets fails it."""
     page.set_default_timeout(30_000)
     expect.set_options(timeout=15_000)
-    return page
+    errors = []
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.request.method} {response.url}")
+            if response.status >= 500
+            else None
+        ),
+    )
+    yield page
+    assert not errors, f"the server answered with an error: {errors}"
 
 
 # Helpers for the journeys.
