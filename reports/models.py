@@ -28,7 +28,9 @@ class StatusReport(models.Model):
     class Meta:
         ordering = ["-month", "alliance"]
         indexes = [
-            models.Index(fields=["alliance", "-month"]),
+            # An alliance's reports, the latest first; with the RAG, the latest RAG (the home's
+            # grid, the RAG changes) without reading the table.
+            models.Index(fields=["alliance", "-month", "rag"], name="status_report_latest_idx"),
             # The home's RAG mix by month without reading the table (the alliance for the
             # visibility rule).
             models.Index(fields=["month", "rag", "alliance"], name="status_report_rag_mix_idx"),
