@@ -161,6 +161,26 @@ class LeavePeriod(models.Model):
         return f"{self.specialist}: {self.start} to {self.end}"
 
 
+# What the person raising a request gives (the API's input and the portal's form alike).
+INTAKE_REQUEST_INPUT = [
+    "title",
+    "partner",
+    "partner_name",
+    "therapeutic_area",
+    "alliance_type",
+    "direction",
+    "description",
+    "differentiating",
+    "mission_critical",
+    "complexity",
+    "estimated_value",
+    "currency",
+    "desired_start_date",
+    "requested_services",
+    "confidential",
+]
+
+
 class IntakeRequest(models.Model):
     """A request for a new partnership to be resourced, coming through the front door."""
 

@@ -18,7 +18,7 @@ from config.admin_errors import REFUSALS, refusal_message
 
 from . import access, services
 from .choices import Complexity, IntakeStatus, MessageKind
-from .models import IntakeMessage, IntakeRequest, Service
+from .models import INTAKE_REQUEST_INPUT, IntakeMessage, IntakeRequest, Service
 
 STATUS_VARIANTS = {
     IntakeStatus.SUBMITTED: "info",
@@ -81,23 +81,7 @@ class RaiseRequestForm(forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = [
-            "title",
-            "partner",
-            "partner_name",
-            "therapeutic_area",
-            "alliance_type",
-            "direction",
-            "description",
-            "differentiating",
-            "mission_critical",
-            "complexity",
-            "estimated_value",
-            "currency",
-            "desired_start_date",
-            "requested_services",
-            "confidential",
-        ]
+        fields = INTAKE_REQUEST_INPUT
         labels = {
             "title": "Name of the partnership",
             "partner": "Partner we already work with",

@@ -21,6 +21,7 @@ from config.api.serializers import (
 from notifications.selectors import unread_count
 
 from ..models import (
+    INTAKE_REQUEST_INPUT,
     Assignment,
     IntakeMessage,
     IntakeRequest,
@@ -242,23 +243,7 @@ class IntakeRequestInputSerializer(StrictModelSerializer):
 
     class Meta:
         model = IntakeRequest
-        fields = [
-            "title",
-            "partner",
-            "partner_name",
-            "therapeutic_area",
-            "alliance_type",
-            "direction",
-            "description",
-            "differentiating",
-            "mission_critical",
-            "complexity",
-            "estimated_value",
-            "currency",
-            "desired_start_date",
-            "requested_services",
-            "confidential",
-        ]
+        fields = INTAKE_REQUEST_INPUT
 
     def get_fields(self):
         # A partner the requester may not see is, to them, a partner that does not exist.
