@@ -18,7 +18,8 @@ from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
-from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
+from config.admin_errors import REFUSALS, dry_run_into_form, dry_run_refusal, refusal_message
+from config.changelist import PageChangeListMixin
 from config.display import moment, money, rag, warning
 
 from . import access, extensions, machines, services
@@ -37,7 +38,7 @@ from .services import TRANSITION_CHOICES
 User = get_user_model()
 
 
-class RoleAdmin(rules.RulesMixin, ModelAdmin):
+class RoleAdmin(rules.RulesMixin, PageChangeListMixin, ModelAdmin):
     """Permissions from declared rules (admin_rules): staff view, the head writes, unless an
     admin names other rules."""
 
@@ -190,13 +191,12 @@ class AllianceForm(forms.ModelForm):
         data = super().clean()
         if self.instance.pk and self.changed_data and not self.errors:
             changed = {name: data[name] for name in self.changed_data if name in data}
-            refusal = dry_run_refusal(
+            dry_run_into_form(
+                self,
                 lambda: services.alliance_update(
                     actor=self.current_user, alliance=self.instance, data=changed
-                )
+                ),
             )
-            if refusal:
-                raise forms.ValidationError(refusal)
         return data
 
 

@@ -196,6 +196,11 @@ class Alliance(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        # The constraint's rule, said beside the field it concerns (forms show it there).
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": ["Must be on or after the start date."]})
+
 
 class AllianceMembership(models.Model):
     """A person on an alliance team; being on it lets them see a confidential alliance."""

@@ -38,3 +38,30 @@ def dry_run_refusal(write) -> str:
         return ""
     except REFUSALS as error:
         return refusal_message(error)
+
+
+def dry_run_into_form(form, write) -> bool:
+    """Like dry_run_refusal, but the refusal becomes `form`'s errors: each field error beside
+    the field when the form has it (an end date before the start), the rest at the top.
+    Returns whether the write would go through."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return True
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error.messages)
+            return False
+        for field, messages in error.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, messages)
+            else:
+                form.add_error(None, refusal_message(ValidationError({field: messages})))
+        return False
+    except DomainError as error:
+        form.add_error(None, error.detail)
+        return False

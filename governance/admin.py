@@ -21,7 +21,6 @@ from alliances.calendar import today
 from alliances.models import Alliance
 from config import display
 from config.admin_errors import REFUSALS, dry_run_refusal, refusal_message
-from config.changelist import PageChangeListMixin
 
 from .agenda import agenda_for
 from .api.calendar import site as feed_site
@@ -864,7 +863,7 @@ class MeetingStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(PageChangeListMixin, ButtonsMixin, RoleAdmin):
+class MeetingAdmin(ButtonsMixin, RoleAdmin):
     empty_value_display = display.EMPTY
     list_display = ["meeting", "alliance", "when", "state", "minutes_state"]
     list_filter = [MeetingStatusFilter, "status", "body__kind"]
@@ -1477,7 +1476,7 @@ class TriggerForm(forms.Form):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(PageChangeListMixin, ButtonsMixin, RoleAdmin):
+class ObligationAdmin(ButtonsMixin, RoleAdmin):
     """The register: overdue first, then by due date; buttons to record what happened."""
 
     list_display = ["obligation", "alliance", "way", "due", "money", "owner_name", "state"]

@@ -137,6 +137,12 @@ class GovernanceBody(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.chartered_on and self.dissolved_on and self.dissolved_on < self.chartered_on:
+            raise ValidationError(
+                {"dissolved_on": ["A body is dissolved on or after its charter."]}
+            )
+
 
 class BodyMember(models.Model):
     """Someone on a committee: an internal user or a partner contact (exactly one)."""
@@ -537,6 +543,12 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        if self.effective_date and self.expiry_date and self.expiry_date < self.effective_date:
+            raise ValidationError(
+                {"expiry_date": ["An agreement expires on or after it takes effect."]}
+            )
 
     @property
     def notice_date(self):

@@ -21,7 +21,6 @@ from alliances.choices import Role
 from alliances.models import ActivityLog
 from config import display
 from config.admin_errors import REFUSALS, refusal_message
-from config.changelist import PageChangeListMixin
 
 from . import access, machines, selectors, services
 from .choices import OPEN_WORK, TaskStatus
@@ -244,7 +243,7 @@ BUTTON = (
 
 
 @admin.register(Task)
-class TaskAdmin(PageChangeListMixin, ReadOnlyAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["title", "status", "due_date"]  # per reader: get_list_display
     list_display_links = None  # the title column links to the task's page itself
     list_filter = [WhoseTasksFilter, OpenWorkFilter, "status", "service", "priority"]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -159,6 +160,10 @@ class LeavePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specialist}: {self.start} to {self.end}"
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": ["Must be on or after the start."]})
 
 
 # What the person raising a request gives (the API's input and the portal's form alike).
