@@ -63,6 +63,11 @@ def hours(value: Decimal | float | None) -> str:
     return f"{text} h"
 
 
+def count(number: int, noun: str, plural: str = "") -> str:
+    """'1 task', '3 tasks' (never 'task(s)')."""
+    return f"{number} {noun if number == 1 else (plural or noun + 's')}"
+
+
 def badge(text: str, variant: str = "", title: str = ""):
     """A coloured label: variant is danger, warning, success, info, primary or '' (grey)."""
     title_attr = format_html(' title="{}"', title) if title else ""

@@ -77,7 +77,8 @@ class NotificationAdmin(rules.ReadOnlyRules, RoleAdmin):
     def read_selected(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         changed = services.notifications_read(user=request.user, ids=ids)
-        self.message_user(request, f"{changed} notification(s) marked read.", messages.SUCCESS)
+        said = f"{show.count(changed, 'notification')} marked read."
+        self.message_user(request, said, messages.SUCCESS)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -776,13 +776,12 @@ class IntakeRequestAdmin(rules.ReadOnlyRules, RoleAdmin):
         )
         alliance = result["alliance"]
         return format_html(
-            'Accepted as <a class="underline" href="{}">{}</a>: \u201c{}\u201d, with {} '
-            "assignment(s) and {} task(s).",
+            'Accepted as <a class="underline" href="{}">{}</a>: \u201c{}\u201d, with {} and {}.',
             reverse("admin:alliances_alliance_change", args=[alliance.pk]),
             f"{alliance.code} {alliance.name}",
             intake.title,
-            len(result["assignments"]),
-            len(result["tasks"]),
+            display.count(len(result["assignments"]), "assignment"),
+            display.count(len(result["tasks"]), "task"),
         )
 
 

@@ -524,7 +524,7 @@ class TaskAdmin(ReadOnlyAdmin):
             except REFUSALS as error:
                 refused.append(f"{task.title}: {refusal_message(error)}")
         if moved:
-            self.message_user(request, f"{moved} task(s) updated.", messages.SUCCESS)
+            self.message_user(request, f"{display.count(moved, 'task')} updated.", messages.SUCCESS)
         for refusal in refused:
             self.message_user(request, f"Not changed, {refusal}", messages.ERROR)
 

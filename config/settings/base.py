@@ -397,6 +397,8 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+# Signing in from the sign-in page itself (a bookmark, no ?next=) lands on the home.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Notifications: email through Django's email API. EMAIL_URL (e.g.
 # smtp+tls://user:password@smtp.example.com:587) in production; `make run` writes the

@@ -135,3 +135,27 @@ def test_django_dates_use_the_one_format():
     assert formats.date_format(datetime.date(2026, 12, 7)) == "7 Dec 2026"
     moment = datetime.datetime(2026, 12, 7, 14, 5)
     assert formats.date_format(moment, "DATETIME_FORMAT") == "7 Dec 2026 14:05"
+
+
+def test_sidebar_icons_are_not_read_as_words(client, lead):
+    client.force_login(lead)
+    page = client.get("/admin/").content.decode()
+    assert 'aria-hidden="true">\n' in page or 'aria-hidden="true">' in page
+    assert "door_front" in page  # the icon is drawn ...
+    index = page.index("door_front")
+    assert 'aria-hidden="true"' in page[index - 200 : index]  # ... and hidden from readers
+
+
+def test_signing_in_from_the_sign_in_page_lands_on_the_home(client, requester):
+    requester.set_password("a long passphrase 42")
+    requester.save()
+    response = client.post(
+        LOGIN, {"username": requester.username, "password": "a long passphrase 42"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_counts_read_as_words():
+    assert display.count(1, "task") == "1 task"
+    assert display.count(3, "task") == "3 tasks"
+    assert display.count(0, "person", "people") == "0 people"
