@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances import services as alliance_services
+from alliances.calendar import today
 from alliances.models import ActivityLog, Alliance, StageTransition
 from reports.models import StatusReport
 from resourcing.services import intake_accept
@@ -239,7 +240,7 @@ def test_tasks_show_status_and_overdue_badges(client, lead, borealis):
     TaskFactory(
         alliance=borealis,
         title="Late one",
-        due_date=datetime.date(2026, 11, 15),
+        due_date=today() - datetime.timedelta(days=3),
         status="blocked",
         blocked_reason="Waiting for legal",
     )

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alliances.calendar import today
 from alliances.models import Alliance
 from resourcing.choices import IntakeStatus
 from resourcing.models import Assignment, IntakeRequest
@@ -38,6 +39,11 @@ def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
 
+def work_start() -> datetime.date:
+    """When the requests here want work to start: ahead of the test clock's today."""
+    return today() + datetime.timedelta(days=75)
+
+
 @pytest.fixture
 def people(db):
     TaskTemplateFactory(offset_days=30, effort_hours="12.0")
@@ -47,13 +53,20 @@ def people(db):
     )
     other = SpecialistFactory(user__first_name="Kim", user__last_name="Mensah")
     away = SpecialistFactory(user__first_name="Ola", user__last_name="Berg")
-    LeaveFactory(specialist=away, start=datetime.date(2027, 1, 25), end=datetime.date(2027, 2, 5))
+    start = work_start()
+    LeaveFactory(
+        specialist=away,
+        start=start - datetime.timedelta(days=7),
+        end=start + datetime.timedelta(days=4),
+    )
     SpecialistFactory(user__first_name="Tess", user__last_name="Ward", services=["termination"])
     return {"top": top, "other": other, "away": away}
 
 
 def test_the_page_speaks_in_labels_for_the_requested_services_only(client, lead, people):
-    intake = IntakeFactory(status=IntakeStatus.TRIAGE, differentiating=False)
+    intake = IntakeFactory(
+        status=IntakeStatus.TRIAGE, differentiating=False, desired_start_date=work_start()
+    )
     client.force_login(lead)
     page = client.get(triage(intake)).content.decode()
     assert "Management model: Specialist-supported" in page
