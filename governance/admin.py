@@ -1479,6 +1479,7 @@ class TriggerForm(forms.Form):
 class ObligationAdmin(ButtonsMixin, RoleAdmin):
     """The register: overdue first, then by due date; buttons to record what happened."""
 
+    list_per_page = 50
     list_display = ["obligation", "alliance", "way", "due", "money", "owner_name", "state"]
     list_filter = [ObligationStateFilter, "status", "kind", "direction", "currency"]
     search_fields = ["title", "agreement__title", "alliance__code", "alliance__name"]
