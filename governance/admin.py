@@ -865,6 +865,9 @@ class MeetingStatusFilter(admin.SimpleListFilter):
 @admin.register(Meeting)
 class MeetingAdmin(ButtonsMixin, RoleAdmin):
     empty_value_display = display.EMPTY
+    list_per_page = 50
+    # One count, of what the filters select, not a second of everything the reader sees.
+    show_full_result_count = False
     list_display = ["meeting", "alliance", "when", "state", "minutes_state"]
     list_filter = [MeetingStatusFilter, "status", "body__kind"]
     search_fields = ["title", "body__name", "alliance__code", "alliance__name"]
@@ -1480,6 +1483,7 @@ class ObligationAdmin(ButtonsMixin, RoleAdmin):
     """The register: overdue first, then by due date; buttons to record what happened."""
 
     list_per_page = 50
+    show_full_result_count = False  # one count, of what the filters select
     list_display = ["obligation", "alliance", "way", "due", "money", "owner_name", "state"]
     list_filter = [ObligationStateFilter, "status", "kind", "direction", "currency"]
     search_fields = ["title", "agreement__title", "alliance__code", "alliance__name"]
