@@ -10,6 +10,11 @@ class PlatformConfig(AppConfig):
     verbose_name = "Platform"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from . import db
+
+        db.register()
+
 
 class PortfolioAdminConfig(AdminConfig):
     """Django's admin app on the portfolio's own site (config.admin_site)."""

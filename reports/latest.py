@@ -2,6 +2,7 @@
 alliances.extensions so the alliances list carries them in its one query."""
 
 import datetime
+import functools
 
 import django_filters
 from django.conf import settings
@@ -37,22 +38,35 @@ def with_latest(alliances):
     )
 
 
+@functools.cache
+def _latest_columns() -> dict:
+    # Built once: every alliance list's serializer asks for the columns' fields, and a queryset
+    # resolves (copies) an expression when annotating, never changing it.
+    return {
+        "latest_rag": _latest("rag"),
+        "latest_trend": _latest("trend"),
+        "latest_headline": _latest("headline"),
+        "latest_report_month": _latest("month"),
+    }
+
+
 def annotations() -> dict:
+    columns = _latest_columns()
     return {
         "latest_rag": (
-            _latest("rag"),
+            columns["latest_rag"],
             serializers.ChoiceField(choices=Rag.choices, read_only=True, allow_null=True),
         ),
         "latest_trend": (
-            _latest("trend"),
+            columns["latest_trend"],
             serializers.ChoiceField(choices=Trend.choices, read_only=True, allow_null=True),
         ),
         "latest_headline": (
-            _latest("headline"),
+            columns["latest_headline"],
             serializers.CharField(read_only=True, allow_null=True),
         ),
         "latest_report_month": (
-            _latest("month"),
+            columns["latest_report_month"],
             serializers.DateField(read_only=True, allow_null=True),
         ),
     }

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import (
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -42,7 +43,7 @@ class UserBriefField(serializers.Field):
         return {"id": user.pk, "username": user.username, "full_name": full_name(user)}
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ReadModelSerializer):
     full_name = serializers.SerializerMethodField()
     groups = serializers.SerializerMethodField()
 
@@ -134,7 +135,7 @@ class AllianceBriefField(serializers.Field):
         return {"id": alliance.pk, "code": alliance.code, "name": alliance.name}
 
 
-class AllianceSerializer(serializers.ModelSerializer):
+class AllianceSerializer(ReadModelSerializer):
     partner = PartnerBriefField()
     therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lead = UserBriefField()
@@ -171,7 +172,7 @@ class AllianceSerializer(serializers.ModelSerializer):
         return {**super().get_fields(), **extensions.serializer_fields()}
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ReadModelSerializer):
     user = UserBriefField()
 
     class Meta:
@@ -305,7 +306,7 @@ class TransitionInputSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ReadModelSerializer):
     actor = UserBriefField(allow_null=True)
     object_type = serializers.CharField(source="content_type.model")
 

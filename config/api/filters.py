@@ -1,5 +1,8 @@
+import functools
+
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -136,3 +139,40 @@ class UserIdFilter(django_filters.Filter):
             return queryset
         user_id = self.parent.request.user.pk if value == "me" else value
         return queryset.filter(**{self.field_name: user_id})
+
+
+class NamedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building only the filters the query string names.
+
+    django-filter copies every filter of the set and builds and validates a form field for
+    each on every request, though a filter given no value filters nothing (its form field is
+    empty, and django-filter returns the queryset untouched). A list with twenty filters
+    spent an eighth of its CPU there. Here the filterset class is narrowed, once per set of
+    names, to the filters whose parameter a request carries (`name`, or `name_<suffix>` for
+    the range widgets); bad values are still 400s with the same messages, and the schema
+    still lists every filter."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        given = frozenset(request.query_params)
+        named = frozenset(
+            name for name in filterset_class.base_filters if _names_filter(name, given)
+        )
+        if len(named) != len(filterset_class.base_filters):
+            filterset_class = _narrowed(filterset_class, named)
+        return filterset_class(**self.get_filterset_kwargs(request, queryset, view))
+
+
+def _names_filter(name: str, given: frozenset) -> bool:
+    return name in given or any(key.startswith(f"{name}_") for key in given)
+
+
+@functools.lru_cache(maxsize=512)
+def _narrowed(filterset_class, names: frozenset):
+    narrowed = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: flt for name, flt in filterset_class.base_filters.items() if name in names
+    }
+    return narrowed

@@ -275,7 +275,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.NamedFilterBackend",
         "config.api.filters.StrictSearchFilter",
         "config.api.filters.StrictOrderingFilter",
     ],

@@ -14,6 +14,7 @@ from alliances.api.serializers import AllianceBriefField, UserBriefField
 from alliances.api.views import require
 from alliances.models import Alliance
 from config.api.serializers import (
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -54,7 +55,7 @@ class AgreementBriefField(serializers.Field):
         }
 
 
-class AgreementStepSerializer(serializers.ModelSerializer):
+class AgreementStepSerializer(ReadModelSerializer):
     task = serializers.IntegerField(source="task_id", read_only=True)
     title = serializers.CharField(source="task.title", read_only=True)
     due_date = serializers.DateField(source="task.due_date", read_only=True)
@@ -66,7 +67,7 @@ class AgreementStepSerializer(serializers.ModelSerializer):
         fields = ["task", "title", "due_date", "status", "assignee"]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     parent = AgreementBriefField(allow_null=True)
     notice_date = serializers.DateField(

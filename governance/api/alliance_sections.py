@@ -6,6 +6,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch
 from rest_framework import serializers
 
 from alliances.calendar import today
+from config.api.serializers import ReadModelSerializer
 
 from ..choices import OPEN_OBLIGATION
 from ..models import Agreement, Obligation
@@ -15,7 +16,7 @@ from ..querysets import obligation_overdue_q
 NEXT_OBLIGATIONS = 10
 
 
-class AllianceAgreementSerializer(serializers.ModelSerializer):
+class AllianceAgreementSerializer(ReadModelSerializer):
     notice_date = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
@@ -24,7 +25,7 @@ class AllianceAgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AllianceObligationSerializer(serializers.ModelSerializer):
+class AllianceObligationSerializer(ReadModelSerializer):
     overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from alliances.api.serializers import full_name as user_full_name
 from alliances.choices import Stage
 from alliances.models import TherapeuticArea
 from config.api.filters import BooleanFilter, CodeFilter, IdFilter
+from config.api.serializers import ReadModelSerializer
 from config.api.viewsets import ReadViewSet
 
 from ..choices import BodyKind
@@ -51,7 +52,7 @@ class UntrainedField(serializers.Field):
         ]
 
 
-class BodyComplianceSerializer(serializers.ModelSerializer):
+class BodyComplianceSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     active = serializers.BooleanField(source="is_active", read_only=True)
     meetings_held_12_months = serializers.IntegerField(source="meetings_held", read_only=True)

@@ -30,6 +30,7 @@ from alliances.models import validate_currency
 from config.api.filters import BooleanFilter, DateFilter, IdFilter, UserIdFilter
 from config.api.serializers import (
     BoundedDateField,
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -81,7 +82,7 @@ class ObligationAgreementField(serializers.Field):
         }
 
 
-class ObligationSerializer(serializers.ModelSerializer):
+class ObligationSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     agreement = ObligationAgreementField()
     owner = UserBriefField(allow_null=True)

@@ -17,6 +17,7 @@ from alliances.api.views import require
 from alliances.calendar import today
 from config.api.filters import BooleanFilter, DateFilter, IdFilter, UserIdFilter
 from config.api.serializers import (
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -62,7 +63,7 @@ class MeetingBriefField(serializers.Field):
 # Decisions -----------------------------------------------------------------------------------
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ReadModelSerializer):
     alliance = AllianceBriefField(source="meeting.alliance")
     body = BodyBriefField(source="meeting.body")
     meeting = MeetingBriefField()
@@ -157,7 +158,7 @@ class DecisionViewSet(ReadViewSet):
 # Action items --------------------------------------------------------------------------------
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     body = BodyBriefField(source="meeting.body")
     meeting = MeetingBriefField()

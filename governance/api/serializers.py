@@ -14,6 +14,7 @@ from alliances.calendar import today
 from alliances.models import Alliance, Partner
 from config.api.serializers import (
     AwareDateTimeField,
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -51,7 +52,7 @@ class TimeZoneField(serializers.CharField):
 # Partner contacts ----------------------------------------------------------------------------
 
 
-class PartnerContactSerializer(serializers.ModelSerializer):
+class PartnerContactSerializer(ReadModelSerializer):
     partner = PartnerBriefField()
 
     class Meta:
@@ -109,7 +110,7 @@ class ContactBriefField(serializers.Field):
         }
 
 
-class BodyMemberSerializer(serializers.ModelSerializer):
+class BodyMemberSerializer(ReadModelSerializer):
     side = serializers.ChoiceField(choices=Side.choices, read_only=True)
     user = UserBriefField(allow_null=True)
     contact = ContactBriefField(allow_null=True)
@@ -169,7 +170,7 @@ class BodyBriefField(serializers.Field):
         return {"id": body.pk, "name": body.name, "kind": body.kind}
 
 
-class GovernanceBodySerializer(serializers.ModelSerializer):
+class GovernanceBodySerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     parent = BodyBriefField(allow_null=True)
     active = serializers.SerializerMethodField()
@@ -247,7 +248,7 @@ class GovernanceBodyUpdateSerializer(GovernanceBodyInputSerializer):
 # Meetings ------------------------------------------------------------------------------------
 
 
-class MeetingStepSerializer(serializers.ModelSerializer):
+class MeetingStepSerializer(ReadModelSerializer):
     task = serializers.IntegerField(source="task_id", read_only=True)
     title = serializers.CharField(source="task.title", read_only=True)
     due_date = serializers.DateField(source="task.due_date", read_only=True)
@@ -259,7 +260,7 @@ class MeetingStepSerializer(serializers.ModelSerializer):
         fields = ["task", "title", "due_date", "status", "assignee"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     body = BodyBriefField()
     local_start = serializers.SerializerMethodField()
@@ -431,7 +432,7 @@ class PartnerApprovalField(serializers.Field):
         }
 
 
-class MinutesSerializer(serializers.ModelSerializer):
+class MinutesSerializer(ReadModelSerializer):
     drafted_by = UserBriefField()
     internal_approval = InternalApprovalField()
     partner_approval = PartnerApprovalField()

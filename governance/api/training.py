@@ -14,7 +14,11 @@ from alliances.api.serializers import UserBriefField
 from alliances.api.views import require
 from alliances.calendar import today
 from config.api.filters import BooleanFilter, DateFilter, IdFilter, UserIdFilter
-from config.api.serializers import StrictModelSerializer, StrictPrimaryKeyRelatedField
+from config.api.serializers import (
+    ReadModelSerializer,
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+)
 from config.api.viewsets import ReadViewSet
 
 from ..choices import CourseKind
@@ -87,7 +91,7 @@ class TrainingCourseViewSet(mixins.DestroyModelMixin, ReadViewSet):
 # Completions ---------------------------------------------------------------------------------
 
 
-class TrainingCompletionSerializer(serializers.ModelSerializer):
+class TrainingCompletionSerializer(ReadModelSerializer):
     course = serializers.SerializerMethodField()
     user = UserBriefField()
     recorded_by = UserBriefField()

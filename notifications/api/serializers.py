@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
+from config.api.serializers import ReadModelSerializer, StrictSerializer
 
 from ..choices import Delivery, Kind
 from ..models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ReadModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "text", "api_path", "admin_path", "created_at", "read_at"]

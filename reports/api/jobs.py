@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from alliances.api.views import require
 from alliances.calendar import local_date
+from config.api.serializers import ReadModelSerializer
 from config.api.viewsets import ReadViewSet
 
 from .. import access, jobs
@@ -27,7 +28,7 @@ FILTERS_HELP = (
 )
 
 
-class ReportJobSerializer(serializers.ModelSerializer):
+class ReportJobSerializer(ReadModelSerializer):
     file_url = serializers.SerializerMethodField()
 
     class Meta:

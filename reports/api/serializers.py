@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
 from alliances.api.serializers import AllianceBriefField, UserBriefField
-from config.api.serializers import StrictModelSerializer
+from config.api.serializers import ReadModelSerializer, StrictModelSerializer
 
 from ..models import StatusReport
 
 
-class StatusReportSerializer(serializers.ModelSerializer):
+class StatusReportSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     author = UserBriefField()
 

@@ -14,6 +14,7 @@ from alliances.calendar import business_days_since, local_date, today
 from alliances.choices import ManagementModel, Stage
 from alliances.models import Alliance, Partner, TherapeuticArea
 from config.api.serializers import (
+    ReadModelSerializer,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
     StrictSerializer,
@@ -49,13 +50,13 @@ class MeWithSpecialistSerializer(MeSerializer):
         }
 
 
-class TaskTemplateSerializer(serializers.ModelSerializer):
+class TaskTemplateSerializer(ReadModelSerializer):
     class Meta:
         model = TaskTemplate
         fields = ["id", "title", "description", "anchor", "offset_days", "effort_hours", "priority"]
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(ReadModelSerializer):
     playbook = TaskTemplateSerializer(source="templates", many=True)
 
     class Meta:
@@ -81,7 +82,7 @@ class LeavePeriodSerializer(StrictModelSerializer):
         return attrs
 
 
-class SpecialistSerializer(serializers.ModelSerializer):
+class SpecialistSerializer(ReadModelSerializer):
     user = UserBriefField()
     services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     therapeutic_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -153,7 +154,7 @@ class SpecialistUpdateSerializer(SpecialistInputSerializer):
         fields = [f for f in SpecialistInputSerializer.Meta.fields if f != "user"]
 
 
-class IntakeMessageSerializer(serializers.ModelSerializer):
+class IntakeMessageSerializer(ReadModelSerializer):
     author = UserBriefField()
 
     class Meta:
@@ -161,7 +162,7 @@ class IntakeMessageSerializer(serializers.ModelSerializer):
         fields = ["kind", "author", "text", "created_at"]
 
 
-class IntakeRequestSerializer(serializers.ModelSerializer):
+class IntakeRequestSerializer(ReadModelSerializer):
     requester = UserBriefField()
     partner = PartnerBriefField(allow_null=True)
     therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -289,7 +290,7 @@ class EmptySerializer(StrictSerializer):
     pass
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ReadModelSerializer):
     alliance = AllianceBriefField()
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     assignee = UserBriefField()
@@ -366,7 +367,7 @@ class ReassignSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ReadModelSerializer):
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     assignee = UserBriefField()
 
