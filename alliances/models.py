@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from config.constraints import PythonCheckedConstraints
 from config.dates import DateInRange
 
 from .choices import (
@@ -66,7 +67,7 @@ class TherapeuticArea(models.Model):
         return (self.code,)
 
 
-class Partner(models.Model):
+class Partner(PythonCheckedConstraints, models.Model):
     """The other party to one or more alliances."""
 
     name = models.CharField(max_length=200)
@@ -97,7 +98,7 @@ class CodeSequence(models.Model):
         return f"{self.name}: {self.last_value}"
 
 
-class Alliance(models.Model):
+class Alliance(PythonCheckedConstraints, models.Model):
     """A partnership, tracked through its product stage and its relationship status."""
 
     code = models.CharField(max_length=20, unique=True, editable=False)
@@ -224,7 +225,7 @@ class AllianceMembership(models.Model):
         return f"{self.user} on {self.alliance}"
 
 
-class StageTransition(models.Model):
+class StageTransition(PythonCheckedConstraints, models.Model):
     """One move of an alliance's stage, status or management model."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="transitions")

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from alliances.models import Alliance, Partner, validate_currency
+from config.constraints import PythonCheckedConstraints
 from config.dates import DateInRange
 from resourcing.models import Task
 
@@ -83,7 +84,7 @@ class PartnerContact(models.Model):
         return f"{self.name} ({self.partner})"
 
 
-class GovernanceBody(models.Model):
+class GovernanceBody(PythonCheckedConstraints, models.Model):
     """A committee of the alliance; its parent is the next step on the escalation path."""
 
     alliance = models.ForeignKey(
@@ -144,7 +145,7 @@ class GovernanceBody(models.Model):
             )
 
 
-class BodyMember(models.Model):
+class BodyMember(PythonCheckedConstraints, models.Model):
     """Someone on a committee: an internal user or a partner contact (exactly one)."""
 
     body = models.ForeignKey(GovernanceBody, on_delete=models.CASCADE, related_name="members")
@@ -200,7 +201,7 @@ class BodyMember(models.Model):
         return Side.INTERNAL if self.user_id else Side.PARTNER
 
 
-class Meeting(models.Model):
+class Meeting(PythonCheckedConstraints, models.Model):
     """A meeting of a body. `alliance` repeats the body's, so lists and the visibility rule
     need no join."""
 
@@ -265,7 +266,7 @@ class MeetingStep(models.Model):
         return f"{self.task} for {self.meeting}"
 
 
-class Minutes(models.Model):
+class Minutes(PythonCheckedConstraints, models.Model):
     """A meeting's minutes: the draft, then approval by each side."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
@@ -310,7 +311,7 @@ class Minutes(models.Model):
         return f"Minutes of {self.meeting}"
 
 
-class Decision(models.Model):
+class Decision(PythonCheckedConstraints, models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     text = models.TextField()
     outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
@@ -349,7 +350,7 @@ class Decision(models.Model):
         return self.text[:80]
 
 
-class ActionItem(models.Model):
+class ActionItem(PythonCheckedConstraints, models.Model):
     """Something a meeting asked someone to do. An internal owner's open item is also a task
     in their queue (`task`)."""
 
@@ -408,7 +409,7 @@ class ActionItem(models.Model):
         return self.title
 
 
-class TrainingCourse(models.Model):
+class TrainingCourse(PythonCheckedConstraints, models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=CourseKind.choices)
     description = models.TextField(blank=True)
@@ -474,7 +475,7 @@ class CalendarFeed(models.Model):
 # Agreements and obligations ------------------------------------------------------------------
 
 
-class Agreement(models.Model):
+class Agreement(PythonCheckedConstraints, models.Model):
     """Something the alliance signed, or will: the main agreement, subsidiary agreements,
     amendments. The document itself stays in the company's contract repository."""
 
@@ -571,7 +572,7 @@ class AgreementStep(models.Model):
         return f"{self.task} for {self.agreement}"
 
 
-class Obligation(models.Model):
+class Obligation(PythonCheckedConstraints, models.Model):
     """What is owed under an agreement, by whom, when. `alliance` repeats the agreement's, so
     the register and the visibility rule need no join."""
 

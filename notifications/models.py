@@ -2,12 +2,13 @@ from django.conf import settings
 from django.db import models
 
 from alliances.models import Alliance
+from config.constraints import PythonCheckedConstraints
 
 from .choices import Delivery, Kind
 from .querysets import NotificationQuerySet
 
 
-class Notification(models.Model):
+class Notification(PythonCheckedConstraints, models.Model):
     """One event told to one person: in their inbox, and by email as they prefer. `key` names
     the event, so the same event is never told twice (a retried task, a beat tick run twice)."""
 
@@ -42,7 +43,7 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.text}"
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(PythonCheckedConstraints, models.Model):
     """How email reaches a user for one kind (no row: immediately)."""
 
     user = models.ForeignKey(

@@ -3,12 +3,13 @@ from django.db import models
 
 from alliances.models import Alliance
 from alliances.querysets import AllianceOwnedQuerySet
+from config.constraints import PythonCheckedConstraints
 from config.dates import DateInRange
 
 from .choices import JobStatus, Rag, Trend
 
 
-class StatusReport(models.Model):
+class StatusReport(PythonCheckedConstraints, models.Model):
     """An alliance's status for one month: RAG, trend, a headline and the story behind it."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="status_reports")
@@ -62,7 +63,7 @@ class ReportJobQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
 
-class ReportJob(models.Model):
+class ReportJob(PythonCheckedConstraints, models.Model):
     """A portfolio workbook made in the background, for its owner, with the filters they gave.
     queued → running → done | failed; the file is kept until expires_at, then deleted."""
 

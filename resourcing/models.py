@@ -5,6 +5,7 @@ from django.db import models
 
 from alliances.choices import AllianceType, Direction
 from alliances.models import Alliance, CodeManager, Partner, TherapeuticArea, validate_currency
+from config.constraints import PythonCheckedConstraints
 from config.dates import DateInRange
 
 from .choices import (
@@ -49,7 +50,7 @@ class TaskTemplateManager(models.Manager):
         return self.get(service__code=service_code, anchor=anchor, title=title)
 
 
-class TaskTemplate(models.Model):
+class TaskTemplate(PythonCheckedConstraints, models.Model):
     """One step of a service's playbook: due `offset_days` after (or, if negative, before) its
     anchor. Known by (service code, anchor, title), so loading the playbooks again updates the
     steps instead of duplicating them."""
@@ -101,7 +102,7 @@ class TaskTemplate(models.Model):
     natural_key.dependencies = ["resourcing.service"]
 
 
-class Specialist(models.Model):
+class Specialist(PythonCheckedConstraints, models.Model):
     """A person who delivers services, with the capacity the front door plans against."""
 
     user = models.OneToOneField(
@@ -140,7 +141,7 @@ class Specialist(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
-class LeavePeriod(models.Model):
+class LeavePeriod(PythonCheckedConstraints, models.Model):
     """Days (inclusive) a specialist is away; they count no capacity."""
 
     specialist = models.ForeignKey(
@@ -186,7 +187,7 @@ INTAKE_REQUEST_INPUT = [
 ]
 
 
-class IntakeRequest(models.Model):
+class IntakeRequest(PythonCheckedConstraints, models.Model):
     """A request for a new partnership to be resourced, coming through the front door."""
 
     requester = models.ForeignKey(
@@ -336,7 +337,7 @@ class Assignment(models.Model):
         return f"{self.service} for {self.alliance}: {self.assignee}"
 
 
-class Task(models.Model):
+class Task(PythonCheckedConstraints, models.Model):
     """A dated piece of work on an alliance, in someone's queue."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="tasks")
