@@ -19,21 +19,24 @@ PERSON_FIELDS_DEFERRED = (
 )
 
 
+# What neither the list nor the detail shows of the joined rows.
+_LIST_ONLY_DEFERRED = (
+    "partner__country",
+    "partner__created_at",
+    *(
+        f"{person}__{field}"
+        for person in ("lead", "executive_sponsor")
+        for field in PERSON_FIELDS_DEFERRED
+    ),
+)
+
+
 def _with_joins(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
     # extensions: columns higher apps add, e.g. the latest status report, in the same query.
     return (
         extensions.annotate(alliances)
         .select_related("partner", "therapeutic_area", "lead", "executive_sponsor")
-        .defer(
-            "description",
-            "partner__country",
-            "partner__created_at",
-            *(
-                f"{person}__{field}"
-                for person in ("lead", "executive_sponsor")
-                for field in PERSON_FIELDS_DEFERRED
-            ),
-        )
+        .defer("description", *_LIST_ONLY_DEFERRED)
     )
 
 
@@ -49,14 +52,17 @@ def _with_members(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
 
 
 def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:
-    return _with_members(alliance_list(user=user))
+    # The detail shows the description the list leaves in the database: read it with the row,
+    # not in a query of its own.
+    return _with_members(alliance_list(user=user).defer(None).defer(*_LIST_ONLY_DEFERRED))
 
 
 def alliance_after_write(*, alliance: Alliance) -> Alliance:
     """The alliance as a write left it, for the writer's response. Deliberately not filtered
     by visibility: the writer was allowed to make the change, and sees its result even when
     the change hid the alliance from them (a lead handing a confidential alliance over)."""
-    return _with_members(_with_joins(Alliance.objects.all())).get(pk=alliance.pk)
+    alliances = _with_joins(Alliance.objects.all()).defer(None).defer(*_LIST_ONLY_DEFERRED)
+    return _with_members(alliances).get(pk=alliance.pk)
 
 
 def alliance_history(*, alliance: Alliance) -> QuerySet[ActivityLog]:

@@ -77,3 +77,18 @@ def test_filtered_and_searched_list_query_count(portfolio, lead):
     assert (
         queries(client, "/api/v1/alliances/", stage="pre_poc", mine="true", ordering="-name") == 4
     )
+
+
+def test_detail_query_count_reads_the_description_with_the_row(portfolio, lead):
+    alliance = AllianceFactory(lead=lead, description="What the deal is for")
+    MembershipFactory.create_batch(3, alliance=alliance)
+    client = token_client(lead)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/v1/alliances/{alliance.pk}/")
+    assert response.json()["description"] == "What the deal is for"
+    # token, roles, the alliance (description included), its members, then the sections
+    # governance adds (agreements, obligations)
+    assert len(captured) == 6, [q["sql"][:80] for q in captured.captured_queries]
+    assert not any(
+        '"description" FROM "alliances_alliance"' in q["sql"] for q in captured.captured_queries
+    )
