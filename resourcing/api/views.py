@@ -290,6 +290,8 @@ class TaskViewSet(ReadViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.task_rows(user=self.request.user)
         return selectors.task_list(user=self.request.user)
 
     def get_serializer_context(self):
