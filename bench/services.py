@@ -24,7 +24,7 @@ Environment (defaults): BENCH_USERS (60), BENCH_THINK (1,5: seconds between a us
 twice that for executives), BENCH_SECONDS (60, the mix), BENCH_SHORT_SECONDS (30,
 every other phase), BENCH_PHASES (mix,floor,list,api,api+exports), BENCH_ALLIANCES (2000),
 BENCH_SPECIALISTS (100), BENCH_TASKS (20000), BENCH_WEB_WORKERS (2 per node),
-BENCH_WORKER_CONCURRENCY (1), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432),
+BENCH_WORKER_CONCURRENCY (1), BENCH_WORKER_NICE (10, the worker's nice), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432),
 BENCH_PG_DB (benchsvc), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_CPU_TARGET_MS (15),
 BENCH_KEEP (a folder to keep the logs and samples in).
 """
@@ -61,6 +61,9 @@ SPECIALISTS = env_int("BENCH_SPECIALISTS", 100)
 TASKS = env_int("BENCH_TASKS", 20000)
 WEB_WORKERS = env_int("BENCH_WEB_WORKERS", 2)
 WORKER_CONCURRENCY = env_int("BENCH_WORKER_CONCURRENCY", 1)
+# The worker's CPU priority (nice): on cores it shares with the web nodes, as here, a workbook
+# being made should wait for a web request, not the other way round (README: production).
+WORKER_NICE = env_int("BENCH_WORKER_NICE", 10)
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 PG_DB = os.environ.get("BENCH_PG_DB", "benchsvc")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
@@ -236,7 +239,8 @@ class Cluster:
             )  # fmt: skip
             self.nodes.append((port, process))
         self.worker = self._start(
-            [str(BIN / "celery"), "--app", "config", "worker", "--queues", "default,exports",
+            ["nice", "-n", str(WORKER_NICE),
+             str(BIN / "celery"), "--app", "config", "worker", "--queues", "default,exports",
              "--concurrency", str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle",
              "--hostname", f"bench-{os.getpid()}@%h", "--loglevel", "INFO"],
             "worker",
