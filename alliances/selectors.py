@@ -20,7 +20,7 @@ PERSON_FIELDS_DEFERRED = (
 
 
 # What neither the list nor the detail shows of the joined rows.
-_LIST_ONLY_DEFERRED = (
+_JOINED_DEFERRED = (
     "partner__country",
     "partner__created_at",
     *(
@@ -31,12 +31,14 @@ _LIST_ONLY_DEFERRED = (
 )
 
 
-def _with_joins(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
+def _with_joins(alliances: QuerySet[Alliance], *, description=False) -> QuerySet[Alliance]:
     # extensions: columns higher apps add, e.g. the latest status report, in the same query.
+    # Lists leave the description in the database; the detail reads it with the row.
+    deferred = _JOINED_DEFERRED if description else ("description", *_JOINED_DEFERRED)
     return (
         extensions.annotate(alliances)
         .select_related("partner", "therapeutic_area", "lead", "executive_sponsor")
-        .defer("description", *_LIST_ONLY_DEFERRED)
+        .defer(*deferred)
     )
 
 
@@ -52,16 +54,14 @@ def _with_members(alliances: QuerySet[Alliance]) -> QuerySet[Alliance]:
 
 
 def alliance_detail_queryset(*, user) -> QuerySet[Alliance]:
-    # The detail shows the description the list leaves in the database: read it with the row,
-    # not in a query of its own.
-    return _with_members(alliance_list(user=user).defer(None).defer(*_LIST_ONLY_DEFERRED))
+    return _with_members(_with_joins(Alliance.objects.visible_to(user), description=True))
 
 
 def alliance_after_write(*, alliance: Alliance) -> Alliance:
     """The alliance as a write left it, for the writer's response. Deliberately not filtered
     by visibility: the writer was allowed to make the change, and sees its result even when
     the change hid the alliance from them (a lead handing a confidential alliance over)."""
-    alliances = _with_joins(Alliance.objects.all()).defer(None).defer(*_LIST_ONLY_DEFERRED)
+    alliances = _with_joins(Alliance.objects.all(), description=True)
     return _with_members(alliances).get(pk=alliance.pk)
 
 

@@ -205,12 +205,13 @@ class FastReadMixin:
         model, plan = self.__dict__.get("_fast_read_plan", (None, None))
         if model is not type(instance):
             model = type(instance)
-            plan = [(f.field_name, f, *_fast_read(f, model)) for f in self._readable_fields]
+            plan = []
             for field in self._readable_fields:
                 if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
                     # The request's zone, looked up once: DRF asks Django for it for every
                     # value, through a context-local lookup that cost more than the value.
                     field.timezone = field.default_timezone()
+                plan.append((field.field_name, field, *_fast_read(field, model)))
             self._fast_read_plan = model, plan
         return plan
 
